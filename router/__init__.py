@@ -1,0 +1,1 @@
+"""Python Apollo Federation v2 router."""

@@ -1,0 +1,1 @@
+"""PredictHealth subgraphs and their shared kit."""

@@ -1,0 +1,1 @@
+"""Shared subgraph kit: settings, database, Redis, auth context, app factory, CLI."""
