@@ -1,0 +1,90 @@
+"""Doctors' tables (schema `doctors`): the specialty catalog and doctor profiles."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from subgraphs.kit.db import TimestampMixin, make_base, new_id
+
+__all__ = ["Base", "Doctor", "LicenseStatus", "ProfessionalStatus", "Specialty"]
+
+Base = make_base("doctors")
+
+
+class ProfessionalStatus(StrEnum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    RETIRED = "retired"
+
+
+class LicenseStatus(StrEnum):
+    PENDING = "pending"
+    VERIFIED = "verified"
+    REJECTED = "rejected"
+
+
+def _in(column: str, enum: type[StrEnum]) -> str:
+    return f"{column} IN ({', '.join(repr(v.value) for v in enum)})"
+
+
+class Specialty(Base):
+    __tablename__ = "specialties"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    category: Mapped[str] = mapped_column(String(80))
+    description: Mapped[str | None] = mapped_column(Text)
+
+
+class Doctor(TimestampMixin, Base):
+    __tablename__ = "doctors"
+    __table_args__ = (
+        CheckConstraint(_in("professional_status", ProfessionalStatus), name="professional_status"),
+        CheckConstraint(_in("license_status", LicenseStatus), name="license_status"),
+        CheckConstraint("years_experience >= 0", name="years_experience"),
+        CheckConstraint("consultation_fee IS NULL OR consultation_fee >= 0", name="fee"),
+        Index("uq_doctors_email_lower", text("lower(email)"), unique=True),
+        Index("ix_doctors_institution_id", "institution_id"),
+        Index("ix_doctors_specialty_id", "specialty_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    # The institution lives in another subgraph: no foreign key across schemas, by design.
+    institution_id: Mapped[uuid.UUID | None]
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    medical_license: Mapped[str] = mapped_column(String(64), unique=True)
+    license_status: Mapped[str] = mapped_column(
+        String(16), default=LicenseStatus.PENDING, server_default=LicenseStatus.PENDING.value
+    )
+    license_reviewed_by: Mapped[uuid.UUID | None]
+    license_reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    specialty_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("specialties.id"))
+    secondary_specialty_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("specialties.id"))
+    years_experience: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    consultation_fee: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    professional_status: Mapped[str] = mapped_column(
+        String(16),
+        default=ProfessionalStatus.ACTIVE,
+        server_default=ProfessionalStatus.ACTIVE.value,
+    )
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")

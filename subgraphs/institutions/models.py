@@ -1,0 +1,51 @@
+"""Institutions' tables (schema `institutions`)."""
+
+from __future__ import annotations
+
+import uuid
+from enum import StrEnum
+
+from sqlalchemy import Boolean, CheckConstraint, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from subgraphs.kit.db import TimestampMixin, make_base, new_id
+
+__all__ = ["Base", "Institution", "InstitutionType"]
+
+Base = make_base("institutions")
+
+
+class InstitutionType(StrEnum):
+    HOSPITAL = "hospital"
+    PREVENTIVE_CLINIC = "preventive_clinic"
+    HEALTH_CENTER = "health_center"
+    PUBLIC_HEALTH = "public_health"
+    INSURER = "insurer"
+    PHARMACY = "pharmacy"
+    RESEARCH = "research"
+    EDUCATION = "education"
+
+
+def _in(column: str, enum: type[StrEnum]) -> str:
+    return f"{column} IN ({', '.join(repr(v.value) for v in enum)})"
+
+
+class Institution(TimestampMixin, Base):
+    __tablename__ = "institutions"
+    __table_args__ = (
+        CheckConstraint(_in("institution_type", InstitutionType), name="institution_type"),
+        Index("uq_institutions_contact_email_lower", text("lower(contact_email)"), unique=True),
+        Index("ix_institutions_type_region", "institution_type", "region"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(200))
+    institution_type: Mapped[str] = mapped_column(String(32))
+    contact_email: Mapped[str] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    address: Mapped[str | None] = mapped_column(Text)
+    region: Mapped[str | None] = mapped_column(String(100))
+    website: Mapped[str | None] = mapped_column(String(300))
+    license_number: Mapped[str] = mapped_column(String(64), unique=True)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
+    is_verified: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")

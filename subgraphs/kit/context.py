@@ -1,0 +1,48 @@
+"""The typed per-request context: database access, principal, Redis, fresh dataloaders, request id."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from strawberry.fastapi import BaseContext
+
+from subgraphs.kit.principal import ANONYMOUS, Principal
+from subgraphs.kit.settings import Settings
+
+__all__ = ["RequestContext"]
+
+
+@dataclass(kw_only=True)
+class RequestContext(BaseContext):
+    """What a resolver may touch. Sessions are short-lived: resolvers of one request run
+    concurrently, and an AsyncSession must not be shared between concurrent tasks."""
+
+    sessions: async_sessionmaker[AsyncSession]
+    redis: Redis
+    settings: Settings
+    principal: Principal = ANONYMOUS
+    request_id: str = ""
+    client_ip: str | None = None
+    user_agent: str | None = None
+    loaders: Any = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        super().__init__()
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        """A read-only unit of work."""
+        async with self.sessions() as session:
+            yield session
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncSession]:
+        """A unit of work committed at the edge: all of it, or (on any exception) none of it."""
+        async with self.sessions() as session, session.begin():
+            yield session

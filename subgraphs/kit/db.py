@@ -1,0 +1,88 @@
+"""Async SQLAlchemy on asyncpg: one pooled engine per process, one PostgreSQL schema per subgraph."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+
+from sqlalchemy import DateTime, MetaData, func
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from subgraphs.kit.settings import Settings
+
+__all__ = [
+    "TimestampMixin",
+    "create_engine",
+    "make_base",
+    "new_id",
+    "session_factory",
+    "transaction",
+]
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def make_base(schema: str) -> type[DeclarativeBase]:
+    """A declarative base whose tables all live in the subgraph's own PostgreSQL schema."""
+
+    class Base(DeclarativeBase):
+        metadata = MetaData(schema=schema, naming_convention=NAMING_CONVENTION)
+
+    return Base
+
+
+def new_id() -> uuid.UUID:
+    return uuid.uuid4()
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), nullable=False
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now(), nullable=False
+    )
+
+
+def create_engine(settings: Settings, *, schema: str, database_url: str) -> AsyncEngine:
+    """A pooled asyncpg engine whose connections resolve unqualified names in `schema` first."""
+    return create_async_engine(
+        database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout,
+        pool_pre_ping=True,
+        connect_args={
+            "server_settings": {
+                "search_path": f"{schema},public",
+                "statement_timeout": str(settings.db_statement_timeout_ms),
+                "application_name": f"predicthealth-{schema}",
+            },
+            "timeout": 10,
+        },
+    )
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+@asynccontextmanager
+async def transaction(factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """One unit of work: committed when the block succeeds, rolled back when it raises."""
+    async with factory() as session, session.begin():
+        yield session

@@ -1,0 +1,96 @@
+"""Patients' tables (schema `patients`): patient records and their emergency contacts."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from subgraphs.kit.db import TimestampMixin, make_base, new_id
+
+__all__ = ["Base", "EmergencyContact", "Gender", "Patient", "ValidationStatus"]
+
+Base = make_base("patients")
+
+
+class Gender(StrEnum):
+    MALE = "male"
+    FEMALE = "female"
+    OTHER = "other"
+    PREFER_NOT_TO_SAY = "prefer_not_to_say"
+
+
+class ValidationStatus(StrEnum):
+    PENDING = "pending"
+    DOCTOR_VALIDATED = "doctor_validated"
+    INSTITUTION_VALIDATED = "institution_validated"
+    FULL_ACCESS = "full_access"
+
+
+def _in(column: str, enum: type[StrEnum]) -> str:
+    return f"{column} IN ({', '.join(repr(v.value) for v in enum)})"
+
+
+class Patient(TimestampMixin, Base):
+    __tablename__ = "patients"
+    __table_args__ = (
+        CheckConstraint(_in("gender", Gender), name="gender"),
+        CheckConstraint(_in("validation_status", ValidationStatus), name="validation_status"),
+        Index("uq_patients_email_lower", text("lower(email)"), unique=True),
+        Index("ix_patients_doctor_id", "doctor_id"),
+        Index("ix_patients_institution_id", "institution_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    # Doctors and institutions live in other subgraphs: ids only, no cross-schema foreign keys.
+    doctor_id: Mapped[uuid.UUID | None]
+    institution_id: Mapped[uuid.UUID | None]
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str] = mapped_column(String(254))
+    date_of_birth: Mapped[date] = mapped_column(Date)
+    gender: Mapped[str] = mapped_column(String(24))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    validation_status: Mapped[str] = mapped_column(
+        String(24), default=ValidationStatus.PENDING, server_default=ValidationStatus.PENDING.value
+    )
+    doctor_validated_by: Mapped[uuid.UUID | None]
+    doctor_validated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    institution_validated_by: Mapped[uuid.UUID | None]
+    institution_validated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    is_verified: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
+
+
+class EmergencyContact(TimestampMixin, Base):
+    __tablename__ = "emergency_contacts"
+    __table_args__ = (
+        Index("ix_emergency_contacts_patient_id", "patient_id"),
+        # At most one primary contact per patient, enforced by the database itself.
+        Index(
+            "uq_emergency_contacts_primary",
+            "patient_id",
+            unique=True,
+            postgresql_where=text("is_primary"),
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    relationship: Mapped[str] = mapped_column(String(60))
+    phone: Mapped[str] = mapped_column(String(32))
+    email: Mapped[str | None] = mapped_column(String(254))
+    is_primary: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
