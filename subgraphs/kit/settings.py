@@ -68,6 +68,7 @@ class Settings(BaseSettings):
         default="dev-service-token-change-me",
         description="shared secret subgraphs present to each other for service-only mutations",
     )
+    redis_prefix: str = Field(default="ph:", description="namespace of every Redis key we write")
     bcrypt_rounds: int = 12
     timezone: str = "UTC"
 
@@ -78,6 +79,10 @@ class Settings(BaseSettings):
     def service_url(self, name: str) -> str:
         url: str = getattr(self, f"{name}_service_url")
         return url
+
+    def redis_key(self, *parts: object) -> str:
+        """A namespaced Redis key: tests and tenants sharing a Redis never see each other's keys."""
+        return self.redis_prefix + ":".join(str(p) for p in parts)
 
     def keys_dir(self) -> Path:
         return self.jwt_keys_dir or self.data_dir / "jwt-keys"
