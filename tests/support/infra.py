@@ -37,6 +37,8 @@ def server_urls() -> tuple[str, str]:
 
 @dataclass(frozen=True, slots=True)
 class TestInfra:
+    __test__ = False  # a fixture value, not a test class
+
     server_url: str
     database_url: str
     database_name: str
