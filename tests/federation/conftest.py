@@ -115,17 +115,21 @@ def gateways(supergraphs: dict[str, Path]) -> Iterator[dict[str, GatewayPair]]:
         pending[name] = (apollo, candidate)
     pairs: dict[str, GatewayPair] = {}
     for name, (apollo, candidate) in pending.items():
-        reference = _settle(apollo, "apollo")
-        if isinstance(reference, UnavailableGateway):
-            # The reference must work: without it nothing here means anything.
-            raise GatewayStartError(reference.reason)
         other = (
             UnavailableGateway(spec, str(candidate))
             if isinstance(candidate, Exception)
             else _settle(candidate, spec)
         )
-        pairs[name] = GatewayPair(SCENARIOS[name], supergraphs[name], reference, other)
-    yield pairs
-    for pair in pairs.values():
-        pair.apollo.stop()
-        pair.candidate.stop()
+        pairs[name] = GatewayPair(
+            SCENARIOS[name], supergraphs[name], _settle(apollo, "apollo"), other
+        )
+    try:
+        for pair in pairs.values():
+            if isinstance(pair.apollo, UnavailableGateway):
+                # The reference must work: without it no comparison means anything.
+                raise GatewayStartError(pair.apollo.reason)
+        yield pairs
+    finally:
+        for pair in pairs.values():
+            pair.apollo.stop()
+            pair.candidate.stop()
