@@ -1,0 +1,134 @@
+"""Federation, link and join spec constants: names, versions and the supergraph definitions."""
+
+from __future__ import annotations
+
+import re
+
+__all__ = [
+    "ACCESS_CONTROL",
+    "FEDERATION_DIRECTIVES",
+    "FEDERATION_URL",
+    "MERGED_SPEC_DIRECTIVES",
+    "SPEC_DEFINITIONS",
+    "join_definitions",
+    "join_version",
+    "parse_spec_url",
+]
+
+FEDERATION_URL = re.compile(r"^https://specs\.apollo\.dev/federation/v(\d+)\.(\d+)$")
+_SPEC_URL = re.compile(
+    r"^(?P<base>.*?)/(?P<name>[A-Za-z_][\w-]*)/v(?P<major>\d+)\.(?P<minor>\d+)/?$"
+)
+
+FEDERATION_DIRECTIVES = frozenset(
+    {
+        "key", "external", "requires", "provides", "extends", "shareable", "override", "tag",
+        "inaccessible", "composeDirective", "interfaceObject", "authenticated", "requiresScopes",
+        "policy", "context", "fromContext", "cost", "listSize", "cacheTag",
+    }
+)  # fmt: skip
+
+# Federation directives copied into the supergraph, in the order Apollo links their specs.
+MERGED_SPEC_DIRECTIVES = ("tag", "inaccessible", "authenticated", "requiresScopes", "policy")
+ACCESS_CONTROL = ("authenticated", "requiresScopes", "policy")
+
+_ALL_LOCATIONS = (
+    "FIELD_DEFINITION | OBJECT | INTERFACE | UNION | ARGUMENT_DEFINITION | SCALAR | ENUM | "
+    "ENUM_VALUE | INPUT_OBJECT | INPUT_FIELD_DEFINITION"
+)
+_AUTH_LOCATIONS = "FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM"
+
+# name -> (link url, link purpose or None, directive definition, extra type definitions)
+SPEC_DEFINITIONS: dict[str, tuple[str, str | None, str, tuple[str, ...]]] = {
+    "tag": (
+        "https://specs.apollo.dev/tag/v0.3",
+        None,
+        f"directive @tag(name: String!) repeatable on {_ALL_LOCATIONS} | SCHEMA",
+        (),
+    ),
+    "inaccessible": (
+        "https://specs.apollo.dev/inaccessible/v0.2",
+        "SECURITY",
+        f"directive @inaccessible on {_ALL_LOCATIONS}",
+        (),
+    ),
+    "authenticated": (
+        "https://specs.apollo.dev/authenticated/v0.1",
+        "SECURITY",
+        f"directive @authenticated on {_AUTH_LOCATIONS}",
+        (),
+    ),
+    "requiresScopes": (
+        "https://specs.apollo.dev/requiresScopes/v0.1",
+        "SECURITY",
+        "directive @requiresScopes(scopes: [[requiresScopes__Scope!]!]!) on " + _AUTH_LOCATIONS,
+        ("scalar requiresScopes__Scope",),
+    ),
+    "policy": (
+        "https://specs.apollo.dev/policy/v0.1",
+        "SECURITY",
+        "directive @policy(policies: [[policy__Policy!]!]!) on " + _AUTH_LOCATIONS,
+        ("scalar policy__Policy",),
+    ),
+}
+
+
+def parse_spec_url(url: str) -> tuple[str, tuple[int, int]] | None:
+    """`https://x/name/v1.2` -> ("name", (1, 2)), the default namespace and version of a @link."""
+    m = _SPEC_URL.match(url)
+    if not m:
+        return None
+    return m["name"], (int(m["major"]), int(m["minor"]))
+
+
+def join_version(fed_version: tuple[int, int]) -> tuple[int, int]:
+    """The join spec version Apollo picks for the newest federation version used by a subgraph."""
+    if fed_version >= (2, 8):
+        return (0, 5)
+    if fed_version >= (2, 7):
+        return (0, 4)
+    return (0, 3)
+
+
+def join_definitions(version: tuple[int, int]) -> tuple[list[str], list[str]]:
+    """(directive definitions, type definitions) of the join spec at `version`, Apollo's text."""
+    field_args = (
+        "graph: join__Graph, requires: join__FieldSet, provides: join__FieldSet, type: String, "
+        "external: Boolean, override: String, usedOverridden: Boolean"
+    )
+    if version >= (0, 4):
+        field_args += ", overrideLabel: String"
+    if version >= (0, 5):
+        field_args += ", contextArguments: [join__ContextArgument!]"
+    directives = [
+        "directive @join__enumValue(graph: join__Graph!) repeatable on ENUM_VALUE",
+        f"directive @join__field({field_args}) repeatable on FIELD_DEFINITION | INPUT_FIELD_DEFINITION",
+        "directive @join__graph(name: String!, url: String!) on ENUM_VALUE",
+        "directive @join__implements(graph: join__Graph!, interface: String!) repeatable on OBJECT | INTERFACE",
+        "directive @join__type(graph: join__Graph!, key: join__FieldSet, extension: Boolean! = false, "
+        "resolvable: Boolean! = true, isInterfaceObject: Boolean! = false) repeatable on OBJECT | "
+        "INTERFACE | UNION | ENUM | INPUT_OBJECT | SCALAR",
+        "directive @join__unionMember(graph: join__Graph!, member: String!) repeatable on UNION",
+        "directive @link(url: String, as: String, for: link__Purpose, import: [link__Import]) "
+        "repeatable on SCHEMA",
+    ]
+    types = [
+        "scalar join__FieldSet",
+        "scalar link__Import",
+        'enum link__Purpose {\n  """\n  `SECURITY` features provide metadata necessary to securely '
+        'resolve fields.\n  """\n  SECURITY\n\n  """\n  `EXECUTION` features provide metadata '
+        'necessary for operation execution.\n  """\n  EXECUTION\n}',
+    ]
+    if version >= (0, 4):
+        directives.append(
+            "directive @join__directive(graphs: [join__Graph!], name: String!, args: "
+            "join__DirectiveArguments) repeatable on SCHEMA | OBJECT | INTERFACE | FIELD_DEFINITION"
+        )
+        types.append("scalar join__DirectiveArguments")
+    if version >= (0, 5):
+        types.append(
+            "input join__ContextArgument {\n  name: String!\n  type: String!\n  context: String!\n"
+            "  selection: join__FieldValue!\n}"
+        )
+        types.append("scalar join__FieldValue")
+    return directives, types

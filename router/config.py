@@ -1,0 +1,33 @@
+"""Router settings: subgraph timeouts and URL overrides, forwarded headers, error exposure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = ["RouterConfig"]
+
+_FORWARDED = ("authorization", "x-request-id", "traceparent", "tracestate")
+
+
+@dataclass(frozen=True, slots=True)
+class RouterConfig:
+    """Everything tunable about the router runtime (all defaults are production-safe)."""
+
+    # Seconds to wait for a subgraph, by default and per subgraph name.
+    subgraph_timeout: float = 30.0
+    subgraph_timeouts: dict[str, float] = field(default_factory=dict)
+    # Replace the routing URL the supergraph declares for a subgraph (name -> url).
+    subgraph_urls: dict[str, str] = field(default_factory=dict)
+    # Client request headers (lower case) copied onto every subgraph request.
+    forward_headers: tuple[str, ...] = _FORWARDED
+    # Pass subgraph error extensions through untouched instead of keeping only `code`.
+    expose_subgraph_errors: bool = False
+    # Request header that makes the response carry `extensions.queryPlan` (text).
+    plan_header: str = "apollo-query-plan-experimental"
+    # Connections kept open per subgraph host.
+    max_connections_per_host: int = 100
+    document_cache_size: int = 1024
+    plan_cache_size: int = 1024
+
+    def timeout_for(self, service: str) -> float:
+        return self.subgraph_timeouts.get(service, self.subgraph_timeout)

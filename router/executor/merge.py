@@ -1,0 +1,117 @@
+"""Walk merged response data: find entities at a plan path, project representations, deep-merge."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphql import FieldNode, GraphQLSchema, InlineFragmentNode, SelectionSetNode
+
+__all__ = ["deep_merge", "entities_at", "project"]
+
+Path = list[str | int]
+
+
+def entities_at(data: Any, path: tuple[str, ...]) -> list[tuple[dict[str, Any], Path]]:
+    """Objects found at a plan path (`@` = each list element), with their concrete response paths."""
+    found: list[tuple[dict[str, Any], Path]] = []
+    _walk(data, path, 0, [], found)
+    return found
+
+
+def _walk(
+    value: Any,
+    path: tuple[str, ...],
+    index: int,
+    at: Path,
+    found: list[tuple[dict[str, Any], Path]],
+) -> None:
+    if value is None:
+        return
+    if index == len(path):
+        if isinstance(value, dict):
+            found.append((value, list(at)))
+        elif isinstance(value, list):  # a list the path did not mark with `@`: take its elements
+            for i, item in enumerate(value):
+                _walk(item, path, index, [*at, i], found)
+        return
+    step = path[index]
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            _walk(item, path, index + 1 if step == "@" else index, [*at, i], found)
+        return
+    if step == "@" or not isinstance(value, dict):
+        return
+    if step in value:
+        _walk(value[step], path, index + 1, [*at, step], found)
+
+
+def _matches(schema: GraphQLSchema, typename: Any, condition: str) -> bool:
+    if typename == condition:
+        return True
+    runtime = schema.type_map.get(typename) if isinstance(typename, str) else None
+    abstract = schema.type_map.get(condition)
+    if runtime is None or abstract is None:
+        return False
+    try:
+        return schema.is_sub_type(abstract, runtime)  # type: ignore[arg-type]
+    except (TypeError, AttributeError):
+        return False
+
+
+def project(
+    schema: GraphQLSchema, source: Any, selection_set: SelectionSetNode
+) -> dict[str, Any] | None:
+    """Select a representation out of an entity (None when a required value is missing)."""
+    if not isinstance(source, dict):
+        return None
+    result: dict[str, Any] = {}
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode):
+            key = selection.alias.value if selection.alias else selection.name.value
+            if key not in source:
+                return None
+            value = source[key]
+            if selection.selection_set is not None and value is not None:
+                value = _project_value(schema, value, selection.selection_set)
+            result[key] = value
+        elif isinstance(selection, InlineFragmentNode):
+            condition = selection.type_condition.name.value if selection.type_condition else None
+            if condition is None or _matches(schema, source.get("__typename"), condition):
+                inner = project(schema, source, selection.selection_set)
+                if inner is None:
+                    return None
+                deep_merge(result, inner)
+    return result
+
+
+def _project_value(schema: GraphQLSchema, value: Any, selection_set: SelectionSetNode) -> Any:
+    if isinstance(value, list):
+        return [_project_value(schema, item, selection_set) for item in value]
+    if value is None:
+        return None
+    return project(schema, value, selection_set)
+
+
+def deep_merge(target: dict[str, Any], source: dict[str, Any]) -> None:
+    """Merge `source` into `target` in place (objects field by field, lists element by element)."""
+    for key, value in source.items():
+        existing = target.get(key)
+        if isinstance(existing, dict) and isinstance(value, dict):
+            deep_merge(existing, value)
+        elif isinstance(existing, list) and isinstance(value, list) and len(existing) == len(value):
+            _merge_lists(existing, value)
+        elif key == "__typename" and existing is not None:
+            continue  # keep the concrete type over an @interfaceObject's interface name
+        else:
+            target[key] = value
+
+
+def _merge_lists(target: list[Any], source: list[Any]) -> None:
+    for i, value in enumerate(source):
+        existing = target[i]
+        if isinstance(existing, dict) and isinstance(value, dict):
+            deep_merge(existing, value)
+        elif isinstance(existing, list) and isinstance(value, list) and len(existing) == len(value):
+            _merge_lists(existing, value)
+        else:
+            target[i] = value

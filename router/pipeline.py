@@ -1,0 +1,197 @@
+"""The request pipeline: document cache → operation → variables → plan (cached) → execute → shape."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    GraphQLError,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    execute_sync,
+)
+from graphql.execution.values import get_variable_values
+
+from router.api_schema import build_api_schema
+from router.config import RouterConfig
+from router.context import GraphQLRequest, RequestContext
+from router.documents import DocumentCache, error_dict
+from router.executor import PlanExecutor, SubgraphClient, shape_response
+from router.planner import PlanningError, QueryPlan, QueryPlanner, print_plan
+from router.supergraph import Supergraph
+
+__all__ = ["Router", "Stage"]
+
+Stage = Callable[["Router", RequestContext], Awaitable[None]]
+
+
+class Router:
+    """Everything built once per supergraph; `handle` serves one request."""
+
+    def __init__(self, supergraph_sdl: str, config: RouterConfig | None = None) -> None:
+        self.config = config or RouterConfig()
+        self.supergraph = Supergraph(supergraph_sdl)
+        self.api_schema = build_api_schema(self.supergraph.document)
+        self.documents = DocumentCache(self.api_schema, self.config.document_cache_size)
+        self.planner = QueryPlanner(self.supergraph)
+        self._plans: OrderedDict[tuple[str, str | None], QueryPlan] = OrderedDict()
+        self.client = SubgraphClient(self.config.max_connections_per_host)
+        urls = {
+            name: self.config.subgraph_urls.get(name, g.url)
+            for name, g in self.supergraph.graphs.items()
+        }
+        self.executor = PlanExecutor(self.supergraph.schema, urls, self.client, self.config)
+        self.stages: list[Stage] = [
+            stage_document,
+            stage_operation,
+            stage_variables,
+            stage_plan,
+            stage_execute,
+        ]
+
+    async def close(self) -> None:
+        await self.client.close()
+
+    async def handle(self, request: GraphQLRequest, headers: dict[str, str]) -> RequestContext:
+        ctx = RequestContext(request=request, headers=headers)
+        for stage in self.stages:
+            await stage(self, ctx)
+            if ctx.response is not None:
+                break
+        return ctx
+
+    def plan_for(self, query: str, document: DocumentNode, operation_name: str | None) -> QueryPlan:
+        key = (query, operation_name)
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = self.planner.plan(document, operation_name)
+            self._plans[key] = plan
+            if len(self._plans) > self.config.plan_cache_size:
+                self._plans.popitem(last=False)
+        return plan
+
+    def introspect(self, ctx: RequestContext, node: FieldNode) -> Any:
+        """Answer one root introspection field from the API schema."""
+        assert ctx.operation is not None and ctx.document is not None
+        operation = OperationDefinitionNode(
+            operation=OperationType.QUERY,
+            variable_definitions=ctx.operation.variable_definitions,
+            directives=(),
+            selection_set=SelectionSetNode(selections=(node,)),
+        )
+        document = DocumentNode(definitions=(operation, *ctx.document.fragments.values()))
+        result = execute_sync(self.api_schema, document, variable_values=ctx.variables)
+        key = node.alias.value if node.alias else node.name.value
+        return (result.data or {}).get(key)
+
+
+def _forwarded(router: Router, ctx: RequestContext) -> dict[str, str]:
+    return {h: ctx.headers[h] for h in router.config.forward_headers if h in ctx.headers}
+
+
+async def stage_document(router: Router, ctx: RequestContext) -> None:
+    query = ctx.request.query
+    if not isinstance(query, str) or not query.strip():
+        ctx.fail(
+            400,
+            [
+                {
+                    "message": "GraphQL operations must contain a non-empty `query` or a `persistedQuery` extension.",
+                    "extensions": {"code": "BAD_REQUEST"},
+                }
+            ],
+        )
+        return
+    ctx.document = router.documents.get(query)
+    if ctx.document.errors:
+        ctx.fail(400, list(ctx.document.errors))
+
+
+async def stage_operation(router: Router, ctx: RequestContext) -> None:
+    assert ctx.document is not None
+    chosen = ctx.document.operation(ctx.request.operation_name)
+    if isinstance(chosen, str):
+        ctx.fail(400, [{"message": chosen, "extensions": {"code": "OPERATION_RESOLUTION_FAILURE"}}])
+        return
+    if ctx.request.method == "GET" and chosen.operation is not OperationType.QUERY:
+        ctx.fail(
+            405,
+            [
+                {
+                    "message": "Can only perform a mutation operation from a POST request.",
+                    "extensions": {"code": "BAD_REQUEST"},
+                }
+            ],
+        )
+        return
+    ctx.operation = chosen
+    del router
+
+
+async def stage_variables(router: Router, ctx: RequestContext) -> None:
+    assert ctx.operation is not None
+    raw = ctx.request.variables
+    if raw is not None and not isinstance(raw, dict):
+        ctx.fail(
+            400,
+            [{"message": "`variables` must be an object.", "extensions": {"code": "BAD_REQUEST"}}],
+        )
+        return
+    coerced = get_variable_values(
+        router.api_schema, ctx.operation.variable_definitions or (), raw or {}
+    )
+    if isinstance(coerced, list):
+        ctx.fail(200, [error_dict(e, "BAD_USER_INPUT") for e in coerced])
+        return
+    ctx.variables = coerced
+
+
+async def stage_plan(router: Router, ctx: RequestContext) -> None:
+    assert ctx.document is not None and ctx.document.document is not None
+    assert ctx.request.query is not None
+    try:
+        ctx.plan = router.plan_for(
+            ctx.request.query, ctx.document.document, ctx.request.operation_name
+        )
+    except (PlanningError, GraphQLError) as error:
+        ctx.fail(500, [{"message": str(error), "extensions": {"code": "QUERY_PLANNING_FAILED"}}])
+        return
+    if router.config.plan_header in ctx.headers:
+        ctx.extensions["queryPlan"] = print_plan(ctx.plan)
+
+
+async def stage_execute(router: Router, ctx: RequestContext) -> None:
+    assert ctx.plan is not None and ctx.operation is not None and ctx.document is not None
+    if ctx.plan.node is not None:
+        # Subgraphs receive the client's variables as sent (Apollo Gateway forwards them raw).
+        await router.executor.execute(
+            ctx.plan.node,
+            ctx.request.variables or {},
+            _forwarded(router, ctx),
+            ctx.data,
+            ctx.errors,
+        )
+    shaped = shape_response(
+        router.api_schema,
+        ctx.operation,
+        ctx.document.fragments,
+        ctx.variables,
+        ctx.data,
+        lambda node: router.introspect(ctx, node),
+    )
+    response: dict[str, Any] = {}
+    if ctx.errors:
+        response["errors"] = ctx.errors
+    response["data"] = shaped.data
+    extensions = dict(ctx.extensions)
+    if not ctx.errors and shaped.errors:
+        # Apollo Gateway reports value-completion problems here when no fetch failed.
+        extensions["valueCompletion"] = shaped.errors
+    if extensions:
+        response["extensions"] = extensions
+    ctx.response = response

@@ -1,0 +1,553 @@
+"""Build a query plan: group the client's fields into subgraph fetches joined by entity jumps."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from graphql import (
+    DirectiveNode,
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLCompositeType,
+    GraphQLError,
+    GraphQLInterfaceType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLUnionType,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionNode,
+    SelectionSetNode,
+    get_named_type,
+    is_abstract_type,
+    is_composite_type,
+)
+
+from router.planner.fetches import build_fetch
+from router.planner.plan import (
+    Fetch,
+    Flatten,
+    Parallel,
+    PlanNode,
+    QueryPlan,
+)
+from router.planner.plan import (
+    Sequence as SequenceNode,
+)
+from router.planner.selection import SelSet, add_selection_set, response_key
+from router.supergraph import Key, Supergraph
+
+__all__ = ["PlanningError", "QueryPlanner"]
+
+Provided = dict[str, "Provided"]
+_INTROSPECTION = frozenset({"__schema", "__type"})
+
+
+class PlanningError(Exception):
+    """The operation cannot be planned against this supergraph (a composition gap)."""
+
+
+@dataclass(eq=False, slots=True)
+class Group:
+    """A fetch under construction: one subgraph, one merge path."""
+
+    id: int
+    service: str
+    path: tuple[str, ...]
+    parent: Group | None
+    selection: SelSet = field(default_factory=SelSet)
+    requires: SelSet = field(default_factory=SelSet)
+    deps: set[Group] = field(default_factory=set)
+    children: dict[tuple[str, tuple[str, ...]], Group] = field(default_factory=dict)
+    interface_objects: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def entity(self) -> bool:
+        return self.parent is not None
+
+
+def _list_depth(type_: GraphQLOutputType) -> int:
+    depth = 0
+    while isinstance(type_, GraphQLNonNull | GraphQLList):
+        if isinstance(type_, GraphQLList):
+            depth += 1
+        type_ = type_.of_type
+    return depth
+
+
+def _provided_tree(selection_set: SelectionSetNode, into: Provided | None = None) -> Provided:
+    tree: Provided = {} if into is None else into
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode):
+            sub = tree.setdefault(selection.name.value, {})
+            if selection.selection_set is not None:
+                _provided_tree(selection.selection_set, sub)
+        elif isinstance(selection, InlineFragmentNode):
+            _provided_tree(selection.selection_set, tree)
+    return tree
+
+
+class _Builder:
+    """Plans one operation; holds the groups created along the way."""
+
+    def __init__(
+        self,
+        supergraph: Supergraph,
+        operation: OperationDefinitionNode,
+        fragments: dict[str, FragmentDefinitionNode],
+    ) -> None:
+        self.sg = supergraph
+        self.schema = supergraph.schema
+        self.operation = operation
+        self.fragments = fragments
+        self.ids = itertools.count()
+        self.groups: list[Group] = []
+
+    def new_group(self, service: str, path: tuple[str, ...], parent: Group | None) -> Group:
+        group = Group(next(self.ids), service, path, parent)
+        self.groups.append(group)
+        return group
+
+    # -- root -----------------------------------------------------------------------------
+    def plan_roots(self) -> list[Group]:
+        kind = self.operation.operation
+        root = self.schema.get_root_type(kind)
+        if root is None:
+            raise PlanningError(f"the schema has no {kind.value} type")
+        roots: list[Group] = []
+        by_service: dict[str, Group] = {}
+        for node, wrappers in self._root_fields(self.operation.selection_set, ()):
+            name = node.name.value
+            if name == "__typename" or name in _INTROSPECTION:
+                continue
+            candidates = self.sg.resolvers(root.name, name)
+            if not candidates:
+                raise PlanningError(f"no subgraph resolves {root.name}.{name}")
+            if kind is OperationType.MUTATION:
+                # Mutations run one after another; consecutive fields of one subgraph share a fetch.
+                last = roots[-1] if roots else None
+                group = last if last is not None and last.service in candidates else None
+                if group is None:
+                    group = self.new_group(candidates[0], (), None)
+                    roots.append(group)
+            else:
+                service = next((c for c in candidates if c in by_service), candidates[0])
+                group = by_service.get(service)
+                if group is None:
+                    group = by_service[service] = self.new_group(service, (), None)
+                    roots.append(group)
+            target = group.selection
+            for directives in wrappers:
+                target = target.fragment(None, directives).sub
+            self.plan_field(group, target, root, node, (), None, entity_root=False)
+        return roots
+
+    def _root_fields(
+        self, selection_set: SelectionSetNode, wrappers: tuple[tuple[DirectiveNode, ...], ...]
+    ) -> Iterable[tuple[FieldNode, tuple[tuple[DirectiveNode, ...], ...]]]:
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                yield selection, wrappers
+                continue
+            sub, directives = self._fragment_parts(selection)
+            inner = (*wrappers, directives) if directives else wrappers
+            yield from self._root_fields(sub, inner)
+
+    def _fragment_parts(
+        self, selection: SelectionNode
+    ) -> tuple[SelectionSetNode, tuple[DirectiveNode, ...]]:
+        if isinstance(selection, FragmentSpreadNode):
+            fragment = self.fragments[selection.name.value]
+            return fragment.selection_set, tuple(selection.directives or ())
+        assert isinstance(selection, InlineFragmentNode)
+        return selection.selection_set, tuple(selection.directives or ())
+
+    def _type_condition(self, selection: SelectionNode) -> str | None:
+        if isinstance(selection, FragmentSpreadNode):
+            return self.fragments[selection.name.value].type_condition.name.value
+        assert isinstance(selection, InlineFragmentNode)
+        return selection.type_condition.name.value if selection.type_condition else None
+
+    # -- selections -------------------------------------------------------------------------
+    def plan_set(
+        self,
+        group: Group,
+        target: SelSet,
+        parent: GraphQLCompositeType,
+        selections: Sequence[SelectionNode],
+        path: tuple[str, ...],
+        provided: Provided | None,
+        *,
+        entity_root: bool,
+    ) -> set[Group]:
+        """Add `selections` (on `parent`, at `path`) to `group`; return groups that deliver them."""
+        if is_abstract_type(parent) and not self.sg.is_interface_object(parent.name, group.service):
+            return self._plan_abstract(
+                group, target, parent, selections, path, provided, entity_root
+            )
+        deps: set[Group] = set()
+        for selection in selections:
+            if isinstance(selection, FieldNode):
+                deps |= self.plan_field(
+                    group, target, parent, selection, path, provided, entity_root=entity_root
+                )
+                continue
+            condition = self._type_condition(selection)
+            sub, directives = self._fragment_parts(selection)
+            if condition is not None and condition != parent.name:
+                condition_type = self.schema.get_type(condition)
+                if not (
+                    isinstance(parent, GraphQLObjectType)
+                    and is_abstract_type(condition_type)
+                    and self.schema.is_sub_type(condition_type, parent)  # type: ignore[arg-type]
+                ):
+                    continue  # an object of `parent` can never match this fragment
+            inner = target.fragment(None, directives).sub if directives else target
+            deps |= self.plan_set(
+                group, inner, parent, sub.selections, path, provided, entity_root=entity_root
+            )
+        return deps
+
+    def _plan_abstract(
+        self,
+        group: Group,
+        target: SelSet,
+        parent: GraphQLCompositeType,
+        selections: Sequence[SelectionNode],
+        path: tuple[str, ...],
+        provided: Provided | None,
+        entity_root: bool,
+    ) -> set[Group]:
+        possible = self.sg.possible_types_in(group.service, parent)
+        target.typename()
+        deps: set[Group] = set()
+        if self._can_keep(group.service, parent, selections, possible, provided):
+            for selection in selections:
+                if isinstance(selection, FieldNode):
+                    deps |= self.plan_field(
+                        group, target, parent, selection, path, provided, entity_root=entity_root
+                    )
+                    continue
+                condition = self._type_condition(selection)
+                sub, directives = self._fragment_parts(selection)
+                if condition is None or condition == parent.name:
+                    inner = target.fragment(None, directives).sub if directives else target
+                    deps |= self.plan_set(
+                        group,
+                        inner,
+                        parent,
+                        sub.selections,
+                        path,
+                        provided,
+                        entity_root=entity_root,
+                    )
+                    continue
+                condition_type = self.schema.get_type(condition)
+                for runtime in possible:
+                    if (
+                        condition_type is not None
+                        and self.schema.is_sub_type(condition_type, runtime)
+                    ) or condition_type is runtime:  # type: ignore[arg-type]
+                        inner = target.fragment(runtime.name, directives).sub
+                        deps |= self.plan_set(
+                            group,
+                            inner,
+                            runtime,
+                            sub.selections,
+                            path,
+                            provided,
+                            entity_root=entity_root,
+                        )
+            return deps
+        for runtime in possible:
+            inner = target.fragment(runtime.name).sub
+            deps |= self.plan_set(
+                group, inner, runtime, selections, path, provided, entity_root=entity_root
+            )
+        return deps
+
+    def _can_keep(
+        self,
+        service: str,
+        parent: GraphQLCompositeType,
+        selections: Sequence[SelectionNode],
+        possible: list[GraphQLObjectType],
+        provided: Provided | None,
+    ) -> bool:
+        """Whether an abstract selection can be sent as written (every field local for every type)."""
+        for selection in selections:
+            if isinstance(selection, FieldNode):
+                name = selection.name.value
+                if name == "__typename":
+                    continue
+                if not isinstance(parent, GraphQLInterfaceType):
+                    return False
+                if not self._local(service, parent.name, name, provided, entity_root=False):
+                    return False
+                if not all(
+                    self._local(service, p.name, name, provided, entity_root=False)
+                    for p in possible
+                ):
+                    return False
+            elif self._type_condition(selection) in (None, parent.name):
+                sub, _ = self._fragment_parts(selection)
+                if not self._can_keep(service, parent, sub.selections, possible, provided):
+                    return False
+        return True
+
+    def _local(
+        self,
+        service: str,
+        type_name: str,
+        field_name: str,
+        provided: Provided | None,
+        *,
+        entity_root: bool,
+    ) -> bool:
+        if provided is not None and field_name in provided:
+            return True
+        join = self.sg.field_join(type_name, field_name, service)
+        if join is None:
+            return False
+        if join.used_overridden:
+            return False
+        if join.external:
+            # Key fields are always available in a graph that declares the key (fed1 marks them external).
+            return any(
+                field_name == s.name.value
+                for key in self.sg.keys(type_name, service)
+                for s in key.selection.selections
+                if isinstance(s, FieldNode)
+            )
+        return join.requires is None or entity_root
+
+    def plan_field(
+        self,
+        group: Group,
+        target: SelSet,
+        parent: GraphQLCompositeType,
+        node: FieldNode,
+        path: tuple[str, ...],
+        provided: Provided | None,
+        *,
+        entity_root: bool,
+    ) -> set[Group]:
+        name = node.name.value
+        if name == "__typename":
+            target.typename() if node.alias is None else target.field(node, composite=False)
+            return set()
+        if name in _INTROSPECTION:
+            return set()
+        assert isinstance(parent, GraphQLObjectType | GraphQLInterfaceType)
+        definition = parent.fields.get(name)
+        if definition is None:
+            raise PlanningError(f"unknown field {parent.name}.{name}")
+        if not self._local(group.service, parent.name, name, provided, entity_root=entity_root):
+            return self._jump(group, target, parent, node, path, entity_root)
+        named = get_named_type(definition.type)
+        composite = is_composite_type(named)
+        added = target.field(node, composite=composite)
+        if not composite or node.selection_set is None or added.sub is None:
+            return set()
+        sub_provided = provided.get(name) if provided is not None else None
+        join = self.sg.field_join(parent.name, name, group.service)
+        if join is not None and join.provides is not None:
+            sub_provided = _provided_tree(join.provides, dict(sub_provided or {}))
+        child_path = (*path, response_key(node), *("@",) * _list_depth(definition.type))
+        assert isinstance(named, GraphQLObjectType | GraphQLInterfaceType | GraphQLUnionType)
+        return self.plan_set(
+            group,
+            added.sub,
+            named,
+            node.selection_set.selections,
+            child_path,
+            sub_provided,
+            entity_root=False,
+        )
+
+    # -- entity jumps --------------------------------------------------------------------------
+    def _choose(
+        self, group: Group, parent: GraphQLCompositeType, field_name: str, path: tuple[str, ...]
+    ) -> tuple[str, Key]:
+        best: tuple[tuple[int, int, int], str, Key] | None = None
+        for index, candidate in enumerate(self.sg.resolvers(parent.name, field_name)):
+            join = self.sg.field_join(parent.name, field_name, candidate)
+            if candidate == group.service and (join is None or join.requires is None):
+                continue
+            keys = [k for k in self.sg.keys(parent.name, candidate) if k.resolvable]
+            for key in keys:
+                local_key = all(
+                    self._local(group.service, parent.name, s.name.value, None, entity_root=False)
+                    for s in key.selection.selections
+                    if isinstance(s, FieldNode)
+                )
+                score = (int((candidate, path) not in group.children), int(not local_key), index)
+                if best is None or score < best[0]:
+                    best = (score, candidate, key)
+        if best is None:
+            raise PlanningError(
+                f"cannot reach {parent.name}.{field_name} from subgraph {group.service!r}: no resolvable key"
+            )
+        return best[1], best[2]
+
+    def _jump(
+        self,
+        group: Group,
+        target: SelSet,
+        parent: GraphQLCompositeType,
+        node: FieldNode,
+        path: tuple[str, ...],
+        entity_root: bool,
+    ) -> set[Group]:
+        name = node.name.value
+        service, key = self._choose(group, parent, name, path)
+        target.typename()
+        deps = self.plan_set(
+            group, target, parent, key.selection.selections, path, None, entity_root=entity_root
+        )
+        child = group.children.get((service, path))
+        if child is None:
+            child = group.children[(service, path)] = self.new_group(service, path, group)
+        condition = parent.name
+        representation = child.requires.fragment(condition).sub
+        representation.typename()
+        add_selection_set(representation, key.selection)
+        join = self.sg.field_join(parent.name, name, service)
+        if join is not None and join.requires is not None:
+            deps |= self.plan_set(
+                group, target, parent, join.requires.selections, path, None, entity_root=entity_root
+            )
+            add_selection_set(representation, join.requires)
+        if self.sg.is_interface_object(parent.name, service):
+            child.interface_objects[parent.name] = parent.name
+        child.deps |= {d for d in deps if d is not child and d is not group}
+        entity_target = child.selection.fragment(condition).sub
+        delivered = self.plan_set(
+            child, entity_target, parent, [node], path, None, entity_root=True
+        )
+        return delivered | {child}
+
+    # -- assembling the plan tree ------------------------------------------------------------------
+    def fetch(self, group: Group) -> PlanNode:
+        fetch = build_fetch(group, self.operation)
+        return Flatten(group.path, fetch) if group.entity else fetch
+
+
+def _tree_children(groups: list[Group]) -> dict[Group, list[Group]]:
+    children: dict[Group, list[Group]] = {g: [] for g in groups}
+    for g in groups:
+        if g.parent is not None and not g.deps:
+            children[g.parent].append(g)
+    return children
+
+
+def _seq(nodes: list[PlanNode]) -> PlanNode:
+    flat: list[PlanNode] = []
+    for node in nodes:
+        flat.extend(node.nodes if isinstance(node, SequenceNode) else (node,))
+    return flat[0] if len(flat) == 1 else SequenceNode(tuple(flat))
+
+
+def _par(nodes: list[PlanNode]) -> PlanNode:
+    flat: list[PlanNode] = []
+    for node in nodes:
+        flat.extend(node.nodes if isinstance(node, Parallel) else (node,))
+    return flat[0] if len(flat) == 1 else Parallel(tuple(flat))
+
+
+def _assemble(builder: _Builder, groups: list[Group], heads0: list[Group]) -> PlanNode | None:
+    """Place groups: a group depending only on its parent nests under it; others wait for a stage."""
+    children = _tree_children(groups)
+    head_of: dict[Group, Group] = {}
+
+    def head(g: Group) -> Group:
+        while g.parent is not None and not g.deps:
+            g = g.parent
+        return g
+
+    for g in groups:
+        head_of[g] = head(g)
+    stage: dict[Group, int] = {}
+
+    def stage_of(h: Group, seen: frozenset[Group] = frozenset()) -> int:
+        if h in stage:
+            return stage[h]
+        if h.parent is None or h in seen:
+            return 0
+        parents = {h.parent, *h.deps}
+        value = 1 + max(stage_of(head_of[d], seen | {h}) for d in parents)
+        stage[h] = value
+        return value
+
+    heads = [g for g in groups if head_of[g] is g]
+    for h in heads:
+        stage_of(h)
+    for h in heads0:
+        stage.setdefault(h, 0)
+
+    def tree(g: Group) -> PlanNode:
+        own = builder.fetch(g)
+        kids = children[g]
+        if not kids:
+            return own
+        return _seq([own, _par([tree(k) for k in kids])])
+
+    if not heads:
+        return None
+    stages: dict[int, list[Group]] = {}
+    for h in heads:
+        stages.setdefault(stage.get(h, 0), []).append(h)
+    return _seq([_par([tree(h) for h in stages[s]]) for s in sorted(stages)])
+
+
+class QueryPlanner:
+    """Plans operations against one supergraph; cheap to call, the caller caches plans."""
+
+    def __init__(self, supergraph: Supergraph) -> None:
+        self.supergraph = supergraph
+
+    def plan(self, document: DocumentNode, operation_name: str | None = None) -> QueryPlan:
+        operation: OperationDefinitionNode | None = None
+        fragments: dict[str, FragmentDefinitionNode] = {}
+        for definition in document.definitions:
+            if isinstance(definition, FragmentDefinitionNode):
+                fragments[definition.name.value] = definition
+            elif isinstance(definition, OperationDefinitionNode) and (
+                operation_name is None
+                or (definition.name and definition.name.value == operation_name)
+            ):
+                if operation is not None and operation_name is None:
+                    raise GraphQLError(
+                        "Must provide operation name if query contains multiple operations."
+                    )
+                operation = operation or definition
+        if operation is None:
+            raise GraphQLError(f'Unknown operation named "{operation_name}".')
+        builder = _Builder(self.supergraph, operation, fragments)
+        roots = builder.plan_roots()
+        if operation.operation is OperationType.MUTATION:
+            parts = []
+            for root in roots:
+                members = [g for g in builder.groups if _root_of(g) is root]
+                node = _assemble(builder, members, [root])
+                if node is not None:
+                    parts.append(node)
+            return QueryPlan(_seq(parts) if parts else None)
+        return QueryPlan(_assemble(builder, builder.groups, roots))
+
+
+def _root_of(group: Group) -> Group:
+    while group.parent is not None:
+        group = group.parent
+    return group
+
+
+def _unused(_: Fetch) -> None:  # keeps the Fetch import meaningful for type checkers
+    return None

@@ -1,0 +1,52 @@
+"""Run the router with uvicorn (uvloop + httptools) and announce the URL once it listens."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import uvicorn
+
+from router.app import create_app
+from router.config import RouterConfig
+
+__all__ = ["serve"]
+
+
+class _Server(uvicorn.Server):
+    async def startup(self, sockets: list[object] | None = None) -> None:  # type: ignore[override]
+        await super().startup(sockets=sockets)  # type: ignore[arg-type]
+        if self.started:
+            config = self.config
+            print(f"router listening on http://{config.host}:{config.port}/graphql", flush=True)
+
+
+def serve(
+    supergraph_path: str | Path,
+    host: str = "127.0.0.1",
+    port: int = 4000,
+    config: RouterConfig | None = None,
+) -> None:
+    """Serve the supergraph at `supergraph_path` until interrupted."""
+    app = create_app(Path(supergraph_path).read_text(), config)
+    loop = "uvloop" if sys.platform != "win32" else "asyncio"
+    server = _Server(
+        uvicorn.Config(
+            app,
+            host=host,
+            port=port,
+            loop=loop,
+            http="httptools",
+            lifespan="on",
+            access_log=False,
+            log_level="warning",
+        )
+    )
+    asyncio.run(server.serve()) if loop == "asyncio" else _run_uvloop(server)
+
+
+def _run_uvloop(server: uvicorn.Server) -> None:
+    import uvloop
+
+    uvloop.run(server.serve())
