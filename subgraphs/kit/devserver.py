@@ -6,6 +6,7 @@ import asyncio
 import signal
 import time
 from types import FrameType
+from urllib.parse import urlsplit
 
 from rich.console import Console
 from rich.progress import (
@@ -23,7 +24,7 @@ from subgraphs.kit.infra import resolve_infrastructure
 from subgraphs.kit.migrations import migrate
 from subgraphs.kit.processes import Child, Supervisor, python_module
 from subgraphs.kit.seeding import DEMO_LOGINS, DEMO_PASSWORD, SeedPlan, is_seeded, seed, wipe
-from subgraphs.kit.settings import SERVICE_PORTS, SUBGRAPHS, get_settings
+from subgraphs.kit.settings import SUBGRAPHS, Settings, get_settings
 
 __all__ = ["migrate_all", "run_dev", "seed_database"]
 
@@ -69,7 +70,14 @@ async def seed_database(
         await engine.dispose()
 
 
-def _banner(console: Console, *, with_router: bool, elapsed: float) -> None:
+def _port(url: str) -> int:
+    port = urlsplit(url).port
+    if port is None:
+        raise RuntimeError(f"service URL {url!r} names no port")
+    return port
+
+
+def _banner(console: Console, settings: Settings, *, with_router: bool, elapsed: float) -> None:
     table = Table(
         title="Demo logins (password for all: " + DEMO_PASSWORD + ")", title_justify="left"
     )
@@ -79,11 +87,9 @@ def _banner(console: Console, *, with_router: bool, elapsed: float) -> None:
         table.add_row(role, email)
     console.print(table)
     for name in SUBGRAPHS:
-        console.print(f"  {name:<13} http://127.0.0.1:{SERVICE_PORTS[name]}/graphql")
+        console.print(f"  {name:<13} {settings.service_url(name)}")
     if with_router:
-        console.print(
-            f"\n[bold green]GraphiQL:[/] http://127.0.0.1:{SERVICE_PORTS['router']}/graphql"
-        )
+        console.print(f"\n[bold green]GraphiQL:[/] {settings.router_url}")
     console.print(f"ready in {elapsed:.1f}s — Ctrl-C stops everything")
 
 
@@ -104,10 +110,7 @@ def run_dev(console: Console, *, patients: int, reset: bool, with_router: bool) 
             "ENVIRONMENT": settings.environment,
             "LOG_JSON": "false",
             "DATA_DIR": str(settings.data_dir.resolve()),
-            **{
-                f"{n.upper()}_SERVICE_URL": f"http://127.0.0.1:{SERVICE_PORTS[n]}/graphql"
-                for n in SUBGRAPHS
-            },
+            **{f"{n.upper()}_SERVICE_URL": settings.service_url(n) for n in SUBGRAPHS},
         }
     )
     try:
@@ -121,9 +124,13 @@ def run_dev(console: Console, *, patients: int, reset: bool, with_router: bool) 
             Child(
                 name,
                 python_module(
-                    "subgraphs.kit.cli", "subgraph", name, "--port", str(SERVICE_PORTS[name])
+                    "subgraphs.kit.cli",
+                    "subgraph",
+                    name,
+                    "--port",
+                    str(_port(settings.service_url(name))),
                 ),
-                f"http://127.0.0.1:{SERVICE_PORTS[name]}/health",
+                f"http://127.0.0.1:{_port(settings.service_url(name))}/health",
             )
             for name in SUBGRAPHS
         ]
@@ -142,13 +149,13 @@ def run_dev(console: Console, *, patients: int, reset: bool, with_router: bool) 
                     "--supergraph",
                     str(supergraph),
                     "--port",
-                    str(SERVICE_PORTS["router"]),
+                    str(_port(settings.router_url)),
                 ),
-                f"http://127.0.0.1:{SERVICE_PORTS['router']}/health",
+                f"http://127.0.0.1:{_port(settings.router_url)}/health",
             )
             supervisor.start(router)
             supervisor.wait_healthy([router])
-        _banner(console, with_router=with_router, elapsed=time.perf_counter() - started)
+        _banner(console, settings, with_router=with_router, elapsed=time.perf_counter() - started)
         dead = supervisor.watch()
         console.print(f"[red]{dead.name} exited; stopping everything[/]")
         return 1
