@@ -117,6 +117,11 @@ class Subgraph:
     links: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
     # Local name of each composed federation directive (tag, inaccessible, ...) as imported here.
     spec_directive_names: dict[str, str] = field(default_factory=dict)
+    provided: set[str] = field(default_factory=set)  # coordinates selected by some @provides
+    used: set[str] = field(default_factory=set)  # coordinates used by @key/@requires/@provides
+
+    def fully_external(self, f: SubField) -> bool:
+        return f.external and f.coordinate not in self.provided
 
     def field(self, type_name: str, field_name: str) -> SubField | None:
         t = self.types.get(type_name)

@@ -92,26 +92,31 @@ def _project_value(schema: GraphQLSchema, value: Any, selection_set: SelectionSe
     return project(schema, value, selection_set)
 
 
-def deep_merge(target: dict[str, Any], source: dict[str, Any]) -> None:
-    """Merge `source` into `target` in place (objects field by field, lists element by element)."""
+def deep_merge(
+    target: dict[str, Any], source: dict[str, Any], abstract: frozenset[str] = frozenset()
+) -> None:
+    """Merge `source` into `target` in place (objects field by field, lists element by element).
+
+    An abstract `__typename` (what an `@interfaceObject` graph answers) never replaces a known one.
+    """
     for key, value in source.items():
         existing = target.get(key)
         if isinstance(existing, dict) and isinstance(value, dict):
-            deep_merge(existing, value)
+            deep_merge(existing, value, abstract)
         elif isinstance(existing, list) and isinstance(value, list) and len(existing) == len(value):
-            _merge_lists(existing, value)
-        elif key == "__typename" and existing is not None:
-            continue  # keep the concrete type over an @interfaceObject's interface name
+            _merge_lists(existing, value, abstract)
+        elif key == "__typename" and existing is not None and value in abstract:
+            continue
         else:
             target[key] = value
 
 
-def _merge_lists(target: list[Any], source: list[Any]) -> None:
+def _merge_lists(target: list[Any], source: list[Any], abstract: frozenset[str]) -> None:
     for i, value in enumerate(source):
         existing = target[i]
         if isinstance(existing, dict) and isinstance(value, dict):
-            deep_merge(existing, value)
+            deep_merge(existing, value, abstract)
         elif isinstance(existing, list) and isinstance(value, list) and len(existing) == len(value):
-            _merge_lists(existing, value)
+            _merge_lists(existing, value, abstract)
         else:
             target[i] = value

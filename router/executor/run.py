@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import orjson
-from graphql import GraphQLSchema
+from graphql import GraphQLSchema, is_abstract_type
 
 from router.config import RouterConfig
 from router.executor.fetcher import SubgraphClient, SubgraphFetchError
@@ -33,6 +33,9 @@ class PlanExecutor:
         self.urls = dict(urls)
         self.client = client
         self.config = config
+        self.abstract = frozenset(
+            name for name, type_ in supergraph_schema.type_map.items() if is_abstract_type(type_)
+        )
 
     async def execute(
         self,
@@ -124,7 +127,7 @@ class _Run:
             self.errors.append(self._error(error, fetch.service, list(path) if path else None))
         result = response.get("data")
         if isinstance(result, dict):
-            deep_merge(self.data, result)
+            deep_merge(self.data, result, self.executor.abstract)
 
     async def entity_fetch(self, fetch: Fetch, path: tuple[str, ...]) -> None:
         assert fetch.requires is not None
@@ -174,7 +177,7 @@ class _Run:
             if not isinstance(item, dict):
                 continue
             for index in owners[slot]:
-                deep_merge(found[index][0], item)
+                deep_merge(found[index][0], item, self.executor.abstract)
 
     def _entity_error(
         self,

@@ -215,6 +215,11 @@ class _Builder:
             )
         return deps
 
+    def _needs_runtime_type(self, selection: SelectionNode, parent: GraphQLCompositeType) -> bool:
+        if isinstance(selection, FieldNode):
+            return selection.name.value == "__typename"
+        return self._type_condition(selection) not in (None, parent.name)
+
     def _plan_abstract(
         self,
         group: Group,
@@ -373,16 +378,37 @@ class _Builder:
         )
 
     # -- entity jumps --------------------------------------------------------------------------
+    def _targets(
+        self, parent: GraphQLCompositeType, field_name: str
+    ) -> list[tuple[str, GraphQLCompositeType]]:
+        """(graph, entity type) pairs able to resolve the field, interface objects included."""
+        found: list[tuple[str, GraphQLCompositeType]] = [
+            (g, parent) for g in self.sg.resolvers(parent.name, field_name)
+        ]
+        for interface in getattr(parent, "interfaces", ()):
+            if field_name not in interface.fields:
+                continue
+            for graph in self.sg.resolvers(interface.name, field_name):
+                if self.sg.is_interface_object(interface.name, graph):
+                    found.append((graph, interface))
+        return found
+
     def _choose(
-        self, group: Group, parent: GraphQLCompositeType, field_name: str, path: tuple[str, ...]
-    ) -> tuple[str, Key]:
-        best: tuple[tuple[int, int, int], str, Key] | None = None
-        for index, candidate in enumerate(self.sg.resolvers(parent.name, field_name)):
-            join = self.sg.field_join(parent.name, field_name, candidate)
+        self,
+        group: Group,
+        parent: GraphQLCompositeType,
+        targets: list[tuple[str, GraphQLCompositeType]],
+        path: tuple[str, ...],
+        what: str,
+    ) -> tuple[str, GraphQLCompositeType, Key]:
+        best: tuple[tuple[int, int, int], str, GraphQLCompositeType, Key] | None = None
+        for index, (candidate, entity) in enumerate(targets):
+            join = self.sg.field_join(entity.name, what, candidate)
             if candidate == group.service and (join is None or join.requires is None):
                 continue
-            keys = [k for k in self.sg.keys(parent.name, candidate) if k.resolvable]
-            for key in keys:
+            for key in self.sg.keys(entity.name, candidate):
+                if not key.resolvable:
+                    continue
                 local_key = all(
                     self._local(group.service, parent.name, s.name.value, None, entity_root=False)
                     for s in key.selection.selections
@@ -390,24 +416,28 @@ class _Builder:
                 )
                 score = (int((candidate, path) not in group.children), int(not local_key), index)
                 if best is None or score < best[0]:
-                    best = (score, candidate, key)
+                    best = (score, candidate, entity, key)
         if best is None:
             raise PlanningError(
-                f"cannot reach {parent.name}.{field_name} from subgraph {group.service!r}: no resolvable key"
+                f"cannot reach {parent.name}.{what} from subgraph {group.service!r}: no resolvable key"
             )
-        return best[1], best[2]
+        return best[1], best[2], best[3]
 
     def _jump(
         self,
         group: Group,
         target: SelSet,
         parent: GraphQLCompositeType,
-        node: FieldNode,
+        node: SelectionNode,
         path: tuple[str, ...],
         entity_root: bool,
+        targets: list[tuple[str, GraphQLCompositeType]] | None = None,
     ) -> set[Group]:
-        name = node.name.value
-        service, key = self._choose(group, parent, name, path)
+        """Fetch `node` from another graph through `_entities`, keyed on what `group` has."""
+        name = node.name.value if isinstance(node, FieldNode) else "__typename"
+        if targets is None:
+            targets = self._targets(parent, name)
+        service, entity, key = self._choose(group, parent, targets, path, name)
         target.typename()
         deps = self.plan_set(
             group, target, parent, key.selection.selections, path, None, entity_root=entity_root
@@ -415,24 +445,30 @@ class _Builder:
         child = group.children.get((service, path))
         if child is None:
             child = group.children[(service, path)] = self.new_group(service, path, group)
-        condition = parent.name
+        condition = entity.name
         representation = child.requires.fragment(condition).sub
         representation.typename()
         add_selection_set(representation, key.selection)
-        join = self.sg.field_join(parent.name, name, service)
+        join = self.sg.field_join(entity.name, name, service)
         if join is not None and join.requires is not None:
             deps |= self.plan_set(
                 group, target, parent, join.requires.selections, path, None, entity_root=entity_root
             )
             add_selection_set(representation, join.requires)
-        if self.sg.is_interface_object(parent.name, service):
-            child.interface_objects[parent.name] = parent.name
+        if self.sg.is_interface_object(entity.name, service):
+            child.interface_objects[entity.name] = entity.name
         child.deps |= {d for d in deps if d is not child and d is not group}
         entity_target = child.selection.fragment(condition).sub
-        delivered = self.plan_set(
-            child, entity_target, parent, [node], path, None, entity_root=True
-        )
+        delivered = self.plan_set(child, entity_target, entity, [node], path, None, entity_root=True)
         return delivered | {child}
+
+    def _concrete_targets(self, interface: GraphQLCompositeType) -> list[tuple[str, GraphQLCompositeType]]:
+        """Graphs where an `@interfaceObject` interface is a real interface (they know the runtime type)."""
+        return [
+            (g, interface)
+            for g in self.sg.type_graphs(interface.name)
+            if not self.sg.is_interface_object(interface.name, g)
+        ]
 
     # -- assembling the plan tree ------------------------------------------------------------------
     def fetch(self, group: Group) -> PlanNode:
