@@ -45,7 +45,8 @@ class ParsedDocument:
 
 def error_dict(error: GraphQLError, code: str) -> dict[str, Any]:
     """A client-facing error with Apollo Server's `extensions.code`."""
-    shaped: dict[str, Any] = {"message": error.message}
+    # graphql-core quotes names with ' where graphql-js (Apollo) uses "; answer like Apollo.
+    shaped: dict[str, Any] = {"message": error.message.replace("'", '"')}
     if error.locations:
         shaped["locations"] = [{"line": loc.line, "column": loc.column} for loc in error.locations]
     if error.path:

@@ -146,7 +146,7 @@ async def stage_variables(router: Router, ctx: RequestContext) -> None:
         router.api_schema, ctx.operation.variable_definitions or (), raw or {}
     )
     if isinstance(coerced, list):
-        ctx.fail(200, [error_dict(e, "BAD_USER_INPUT") for e in coerced])
+        ctx.fail(400, [error_dict(e, "BAD_USER_INPUT") for e in coerced])
         return
     ctx.variables = coerced
 

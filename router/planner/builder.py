@@ -188,12 +188,21 @@ class _Builder:
         entity_root: bool,
     ) -> set[Group]:
         """Add `selections` (on `parent`, at `path`) to `group`; return groups that deliver them."""
-        if is_abstract_type(parent) and not self.sg.is_interface_object(parent.name, group.service):
+        interface_object = is_abstract_type(parent) and self.sg.is_interface_object(
+            parent.name, group.service
+        )
+        if is_abstract_type(parent) and not interface_object:
             return self._plan_abstract(
                 group, target, parent, selections, path, provided, entity_root
             )
         deps: set[Group] = set()
         for selection in selections:
+            if interface_object and self._needs_runtime_type(selection, parent):
+                # This graph only knows the interface: ask a graph that knows the runtime type.
+                deps |= self._jump(
+                    group, target, parent, selection, path, entity_root, self._concrete_targets(parent)
+                )
+                continue
             if isinstance(selection, FieldNode):
                 deps |= self.plan_field(
                     group, target, parent, selection, path, provided, entity_root=entity_root
