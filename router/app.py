@@ -56,6 +56,7 @@ class RouterApp:
         if path not in ("/graphql", "/"):
             await _respond(send, 404, {"errors": [{"message": "Not found"}]})
             return
+        request: GraphQLRequest | str | None
         if method == "POST":
             request = await self._read_post(scope, receive, send)
         elif method == "GET":
@@ -68,7 +69,7 @@ class RouterApp:
                 send, 405, _bad_request(f"{method} is not supported"), [(b"allow", b"GET, POST")]
             )
             return
-        if request is None:
+        if not isinstance(request, GraphQLRequest):
             return
         headers = {
             k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", ())

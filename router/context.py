@@ -17,8 +17,9 @@ __all__ = ["GraphQLRequest", "RequestContext"]
 class GraphQLRequest:
     """A decoded GraphQL-over-HTTP request."""
 
-    query: str | None
-    variables: dict[str, Any] | None = None
+    # Untrusted JSON: stages check the types before use.
+    query: Any
+    variables: Any = None
     operation_name: str | None = None
     extensions: dict[str, Any] | None = None
     method: str = "POST"

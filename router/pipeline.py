@@ -77,7 +77,8 @@ class Router:
 
     def introspect(self, ctx: RequestContext, node: FieldNode) -> Any:
         """Answer one root introspection field from the API schema."""
-        assert ctx.operation is not None and ctx.document is not None
+        assert ctx.operation is not None
+        assert ctx.document is not None
         operation = OperationDefinitionNode(
             operation=OperationType.QUERY,
             variable_definitions=ctx.operation.variable_definitions,
@@ -152,7 +153,8 @@ async def stage_variables(router: Router, ctx: RequestContext) -> None:
 
 
 async def stage_plan(router: Router, ctx: RequestContext) -> None:
-    assert ctx.document is not None and ctx.document.document is not None
+    assert ctx.document is not None
+    assert ctx.document.document is not None
     assert ctx.request.query is not None
     try:
         ctx.plan = router.plan_for(
@@ -166,7 +168,9 @@ async def stage_plan(router: Router, ctx: RequestContext) -> None:
 
 
 async def stage_execute(router: Router, ctx: RequestContext) -> None:
-    assert ctx.plan is not None and ctx.operation is not None and ctx.document is not None
+    assert ctx.plan is not None
+    assert ctx.operation is not None
+    assert ctx.document is not None
     if ctx.plan.node is not None:
         # Subgraphs receive the client's variables as sent (Apollo Gateway forwards them raw).
         await router.executor.execute(

@@ -1,4 +1,4 @@
-"""Read a federation supergraph SDL (`@join__*` directives, join v0.1–v0.5) into a queryable model."""
+"""Read a federation supergraph SDL (`@join__*` directives, join v0.1-v0.5) into a queryable model."""
 
 from __future__ import annotations
 
@@ -231,7 +231,7 @@ class Supergraph:
     def possible_types(self, abstract: GraphQLCompositeType) -> list[GraphQLObjectType]:
         if isinstance(abstract, GraphQLObjectType):
             return [abstract]
-        return list(self.schema.get_possible_types(abstract))  # type: ignore[arg-type]
+        return list(self.schema.get_possible_types(abstract))
 
     def possible_types_in(
         self, graph: str, abstract: GraphQLCompositeType

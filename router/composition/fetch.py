@@ -9,7 +9,9 @@ __all__ = ["fetch_sdl"]
 _QUERY = "query __ApolloGetServiceDefinition__ { _service { sdl } }"
 
 
-async def fetch_sdl(url: str, *, timeout: float = 10.0, headers: dict[str, str] | None = None) -> str:
+async def fetch_sdl(
+    url: str, *, timeout: float = 10.0, headers: dict[str, str] | None = None
+) -> str:
     """POST `{ _service { sdl } }` to `url` and return the SDL; raise `RuntimeError` on failure."""
     async with httpx.AsyncClient(timeout=timeout) as client:
         response = await client.post(

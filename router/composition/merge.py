@@ -369,9 +369,7 @@ class _Merger:
         return render_directive(a.name, [(k, print_value(v)) for k, v in a.args.items()])
 
     # -- objects and interfaces ----------------------------------------------------------------------
-    def field_sources(
-        self, sources: Sources[SubType], t: OutType
-    ) -> dict[str, Sources[SubField]]:
+    def field_sources(self, sources: Sources[SubType], t: OutType) -> dict[str, Sources[SubField]]:
         """Per field name, the field in each subgraph (None where the type is but the field is not)."""
         added: dict[str, Sources[SubField]] = {}
         for idx, s in enumerate(sources):
@@ -529,9 +527,7 @@ class _Merger:
                         )
         return ctx
 
-    def merge_field(
-        self, fs: Sources[SubField], t: OutType, name: str, ctx: _FieldContext
-    ) -> None:
+    def merge_field(self, fs: Sources[SubField], t: OutType, name: str, ctx: _FieldContext) -> None:
         coordinate = f"{t.name}.{name}"
         defined = [(i, f) for i, f in enumerate(fs) if f is not None]
         if all(f.external for _, f in defined):
@@ -556,7 +552,9 @@ class _Merger:
         out.description = self.merge_description(
             [f.description if f else None for f in without_external]
         )
-        self.record_directives([f.directives if f else None for f in without_external], out.directives, coordinate)
+        self.record_directives(
+            [f.directives if f else None for f in without_external], out.directives, coordinate
+        )
         out.args = self.merge_arguments(without_external, coordinate)
         merged_type, all_equal = self.merge_type_reference(
             [f.type if f else None for f in without_external], coordinate, "field", False
@@ -617,10 +615,16 @@ class _Merger:
         values = {p for _, p in printed if p is not None}
         if len(values) > 1:
             parts = [
-                f"default value {p} in subgraph \"{n}\"" if p else f'no default value in subgraph "{n}"'
+                f'default value {p} in subgraph "{n}"'
+                if p
+                else f'no default value in subgraph "{n}"'
                 for n, p in printed
             ]
-            code = "ARGUMENT_DEFAULT_MISMATCH" if kind == "Argument" else "INPUT_FIELD_DEFAULT_MISMATCH"
+            code = (
+                "ARGUMENT_DEFAULT_MISMATCH"
+                if kind == "Argument"
+                else "INPUT_FIELD_DEFAULT_MISMATCH"
+            )
             self.err(
                 code,
                 f'{kind} "{coordinate}" has incompatible default values across subgraphs: it has '
@@ -712,7 +716,9 @@ class _Merger:
         for f in fs:
             if f is None or not f.external:
                 continue
-            if not (_same(merged, f.type) or (not all_equal and self.is_strict_subtype(merged, f.type))):
+            if not (
+                _same(merged, f.type) or (not all_equal and self.is_strict_subtype(merged, f.type))
+            ):
                 bad_type = True
             for a in out.args:
                 if a.name not in f.args and a.name not in missing_args:
@@ -763,7 +769,9 @@ class _Merger:
                 args.append(("usedOverridden", "true"))
             if idx in ctx.labels:
                 args.append(("overrideLabel", print_value_str(ctx.labels[idx])))
-            out.directives.insert(self.join_insert_point(out.directives), render_directive("join__field", args))
+            out.directives.insert(
+                self.join_insert_point(out.directives), render_directive("join__field", args)
+            )
 
     @staticmethod
     def join_insert_point(directives: list[str]) -> int:
@@ -845,7 +853,10 @@ class _Merger:
             out = OutEnumValue(name)
             out.description = self.merge_description([v.description if v else None for v in values])
             self.record_directives(
-                [v.directives if v else None for v in values], out.directives, f"{t.name}.{name}", "value"
+                [v.directives if v else None for v in values],
+                out.directives,
+                f"{t.name}.{name}",
+                "value",
             )
             for idx, v in enumerate(values):
                 if v is not None:
@@ -883,7 +894,9 @@ class _Merger:
     @staticmethod
     def join_enum_insert_point(directives: list[str]) -> int:
         n = 0
-        while n < len(directives) and directives[n].startswith(("@inaccessible", "@join__enumValue")):
+        while n < len(directives) and directives[n].startswith(
+            ("@inaccessible", "@join__enumValue")
+        ):
             n += 1
         return n
 
@@ -892,7 +905,9 @@ class _Merger:
             coordinate = f"{t.name}.{name}"
             out = OutField(name)
             out.description = self.merge_description([f.description if f else None for f in fs])
-            self.record_directives([f.directives if f else None for f in fs], out.directives, coordinate, "input")
+            self.record_directives(
+                [f.directives if f else None for f in fs], out.directives, coordinate, "input"
+            )
             merged, all_equal = self.merge_type_reference(
                 [f.type if f else None for f in fs], coordinate, "field", True
             )
@@ -933,11 +948,18 @@ class _Merger:
 
     # -- schema, interface objects, validation ------------------------------------------------------
     def merge_schema(self) -> None:
-        for kind, default in (("query", "Query"), ("mutation", "Mutation"), ("subscription", "Subscription")):
+        for kind, default in (
+            ("query", "Query"),
+            ("mutation", "Mutation"),
+            ("subscription", "Subscription"),
+        ):
             if default in self.out.types and any(kind in g.roots for g in self.graphs):
                 self.out.roots[kind] = default
         self.record_directives(
-            [g.schema_directives for g in self.graphs], self.out.schema_directives, "schema", "schema"
+            [g.schema_directives for g in self.graphs],
+            self.out.schema_directives,
+            "schema",
+            "schema",
         )
 
     def add_interface_object_fields(self) -> None:
@@ -965,7 +987,9 @@ class _Merger:
                         itf_field.type,
                         itf_field.description,
                         [
-                            OutArgument(a.name, a.type, a.default, a.description, list(a.directives))
+                            OutArgument(
+                                a.name, a.type, a.default, a.description, list(a.directives)
+                            )
                             for a in itf_field.args
                         ],
                     )
@@ -985,7 +1009,9 @@ class _Merger:
                     if name in t.fields:
                         continue
                     with_field = [
-                        g.name for g in self.graphs if (st := g.types.get(itf_name)) and name in st.fields
+                        g.name
+                        for g in self.graphs
+                        if (st := g.types.get(itf_name)) and name in st.fields
                     ]
                     implementing = [
                         g.name
@@ -1060,5 +1086,3 @@ def merge_subgraphs(graphs: Sequence[Subgraph]) -> tuple[Supergraph | None, list
     merger = _Merger(graphs)
     result = merger.merge()
     return result, merger.errors
-
-

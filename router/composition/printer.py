@@ -41,7 +41,9 @@ def _description(desc: str | None, indentation: str = "", first_in_block: bool =
     return prefix + block.replace("\n", "\n" + indentation) + "\n"
 
 
-def _directives(directives: list[str], on_new_lines: bool = False, end_newline: bool = False) -> str:
+def _directives(
+    directives: list[str], on_new_lines: bool = False, end_newline: bool = False
+) -> str:
     if not directives:
         return ""
     if on_new_lines:

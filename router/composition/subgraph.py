@@ -247,7 +247,11 @@ class _Builder:
     def add_type(self, node: TypeDefinitionNode | TypeExtensionNode) -> None:
         raw_name = node.name.value
         name = self.rename(raw_name)
-        if raw_name.startswith("__") or name in _BUILTIN_SCALARS or self.is_machinery_type(raw_name):
+        if (
+            raw_name.startswith("__")
+            or name in _BUILTIN_SCALARS
+            or self.is_machinery_type(raw_name)
+        ):
             return
         kind = _KINDS[type(node)]
         t = self.graph.types.get(name)
@@ -279,7 +283,13 @@ class _Builder:
         if t.extends:
             for k in t.keys[keys_before:]:
                 k.extension = True
-        if isinstance(node, ObjectTypeDefinitionNode | ObjectTypeExtensionNode | InterfaceTypeDefinitionNode | InterfaceTypeExtensionNode):
+        if isinstance(
+            node,
+            ObjectTypeDefinitionNode
+            | ObjectTypeExtensionNode
+            | InterfaceTypeDefinitionNode
+            | InterfaceTypeExtensionNode,
+        ):
             for i in node.interfaces or ():
                 iname = self.rename(i.name.value)
                 if iname not in t.interfaces:
@@ -296,9 +306,7 @@ class _Builder:
                     t.members.append(mname)
         elif isinstance(node, EnumTypeDefinitionNode | EnumTypeExtensionNode):
             for v in node.values or ():
-                value = SubEnumValue(
-                    v.name.value, v.description.value if v.description else None
-                )
+                value = SubEnumValue(v.name.value, v.description.value if v.description else None)
                 value.directives = self.merged_directives(v.directives or ())
                 t.values[value.name] = value
 

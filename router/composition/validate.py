@@ -73,7 +73,9 @@ class _Validator:
                     def unmark(f: SubField) -> None:
                         f.external = False
 
-                    walk_field_set(self.g, t.name, key.fields, unmark, include_implementations=False)
+                    walk_field_set(
+                        self.g, t.name, key.fields, unmark, include_implementations=False
+                    )
 
     def check_keys(self, t: SubType) -> None:
         for key in t.keys:

@@ -50,7 +50,7 @@ class SubgraphClient:
         url: str,
         body: Mapping[str, Any],
         headers: Mapping[str, str],
-        timeout: float,
+        seconds: float,
     ) -> dict[str, Any]:
         """Send one request; return the decoded JSON object or raise `SubgraphFetchError`."""
         request_headers = {
@@ -63,14 +63,14 @@ class SubgraphClient:
                 url,
                 data=orjson.dumps(body),
                 headers=request_headers,
-                timeout=aiohttp.ClientTimeout(total=timeout),
+                timeout=aiohttp.ClientTimeout(total=seconds),
             ) as response:
                 raw = await response.read()
                 status = response.status
                 reason = response.reason or ""
         except TimeoutError as error:
             raise SubgraphFetchError(
-                f'Timeout while fetching subquery from service "{service}" after {timeout}s',
+                f'Timeout while fetching subquery from service "{service}" after {seconds}s',
                 "SUBREQUEST_HTTP_ERROR",
                 {"service": service, "reason": "timeout"},
             ) from error

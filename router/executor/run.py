@@ -129,10 +129,12 @@ class _Run:
         if isinstance(result, dict):
             deep_merge(self.data, result, self.executor.abstract)
 
-    async def entity_fetch(self, fetch: Fetch, path: tuple[str, ...]) -> None:
+    def _representations(
+        self, fetch: Fetch, found: list[tuple[dict[str, Any], list[str | int]]]
+    ) -> tuple[list[dict[str, Any]], list[list[int]]]:
+        """Deduplicated representations, and for each the indexes of the entities sharing it."""
         assert fetch.requires is not None
         schema = self.executor.schema
-        found = entities_at(self.data, path)
         representations: list[dict[str, Any]] = []
         owners: list[list[int]] = []
         seen: dict[bytes, int] = {}
@@ -142,6 +144,7 @@ class _Run:
                 continue
             for interface, _name in fetch.interface_object_types:
                 if _is_a(schema, representation["__typename"], interface):
+                    # The target graph knows the entity only as its @interfaceObject.
                     representation["__typename"] = interface
             digest = orjson.dumps(representation, option=orjson.OPT_SORT_KEYS)
             slot = seen.get(digest)
@@ -150,6 +153,11 @@ class _Run:
                 representations.append(representation)
                 owners.append([])
             owners[slot].append(index)
+        return representations, owners
+
+    async def entity_fetch(self, fetch: Fetch, path: tuple[str, ...]) -> None:
+        found = entities_at(self.data, path)
+        representations, owners = self._representations(fetch, found)
         if not representations:
             return
         variables = self._variables(fetch)

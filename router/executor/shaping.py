@@ -100,7 +100,7 @@ class _Shaper:
             return self.schema.is_sub_type(condition_type, runtime)  # type: ignore[arg-type]
         return False
 
-    def apply_set(
+    def apply_set(  # noqa: PLR0917 - recursive walk state passed explicitly
         self,
         source: dict[str, Any],
         selection_set: SelectionSetNode,
@@ -137,7 +137,7 @@ class _Shaper:
                     return _NULL_BUBBLE
         return None
 
-    def apply_field(
+    def apply_field(  # noqa: PLR0917 - recursive walk state passed explicitly
         self,
         source: dict[str, Any],
         node: FieldNode,
@@ -165,7 +165,7 @@ class _Shaper:
                 output[key] = runtime.name
             return None
         assert not isinstance(parent, GraphQLNamedType) or hasattr(parent, "fields")
-        definition = parent.fields.get(name)  # type: ignore[union-attr]
+        definition = parent.fields.get(name)
         if definition is None:
             return None
         path.append(key)
@@ -188,7 +188,7 @@ class _Shaper:
             return f"field {parent.name}.{last}"
         return f"array element of type {type_} at index {last}"
 
-    def update(
+    def update(  # noqa: PLR0917, PLR0912 - mirrors Apollo's updateOutputValue, one branch per type kind
         self,
         output: Any,
         has_output: bool,
@@ -288,7 +288,7 @@ def _valid_leaf(type_: GraphQLScalarType | GraphQLEnumType, value: Any) -> bool:
     return False
 
 
-def shape_response(
+def shape_response(  # noqa: PLR0917 - recursive walk state passed explicitly
     schema: GraphQLSchema,
     operation: OperationDefinitionNode,
     fragments: dict[str, FragmentDefinitionNode],

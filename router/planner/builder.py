@@ -176,7 +176,7 @@ class _Builder:
         return selection.type_condition.name.value if selection.type_condition else None
 
     # -- selections -------------------------------------------------------------------------
-    def plan_set(
+    def plan_set(  # noqa: PLR0917 - recursive walk state passed explicitly
         self,
         group: Group,
         target: SelSet,
@@ -200,7 +200,13 @@ class _Builder:
             if interface_object and self._needs_runtime_type(selection, parent):
                 # This graph only knows the interface: ask a graph that knows the runtime type.
                 deps |= self._jump(
-                    group, target, parent, selection, path, entity_root, self._concrete_targets(parent)
+                    group,
+                    target,
+                    parent,
+                    selection,
+                    path,
+                    entity_root,
+                    self._concrete_targets(parent),
                 )
                 continue
             if isinstance(selection, FieldNode):
@@ -229,7 +235,7 @@ class _Builder:
             return selection.name.value == "__typename"
         return self._type_condition(selection) not in (None, parent.name)
 
-    def _plan_abstract(
+    def _plan_abstract(  # noqa: PLR0917 - recursive walk state passed explicitly
         self,
         group: Group,
         target: SelSet,
@@ -265,10 +271,10 @@ class _Builder:
                     continue
                 condition_type = self.schema.get_type(condition)
                 for runtime in possible:
-                    if (
-                        condition_type is not None
+                    if condition_type is runtime or (
+                        isinstance(condition_type, GraphQLInterfaceType | GraphQLUnionType)
                         and self.schema.is_sub_type(condition_type, runtime)
-                    ) or condition_type is runtime:  # type: ignore[arg-type]
+                    ):
                         inner = target.fragment(runtime.name, directives).sub
                         deps |= self.plan_set(
                             group,
@@ -342,7 +348,7 @@ class _Builder:
             )
         return join.requires is None or entity_root
 
-    def plan_field(
+    def plan_field(  # noqa: PLR0917 - recursive walk state passed explicitly
         self,
         group: Group,
         target: SelSet,
@@ -432,7 +438,7 @@ class _Builder:
             )
         return best[1], best[2], best[3]
 
-    def _jump(
+    def _jump(  # noqa: PLR0917 - recursive walk state passed explicitly
         self,
         group: Group,
         target: SelSet,
@@ -468,10 +474,14 @@ class _Builder:
             child.interface_objects[entity.name] = entity.name
         child.deps |= {d for d in deps if d is not child and d is not group}
         entity_target = child.selection.fragment(condition).sub
-        delivered = self.plan_set(child, entity_target, entity, [node], path, None, entity_root=True)
+        delivered = self.plan_set(
+            child, entity_target, entity, [node], path, None, entity_root=True
+        )
         return delivered | {child}
 
-    def _concrete_targets(self, interface: GraphQLCompositeType) -> list[tuple[str, GraphQLCompositeType]]:
+    def _concrete_targets(
+        self, interface: GraphQLCompositeType
+    ) -> list[tuple[str, GraphQLCompositeType]]:
         """Graphs where an `@interfaceObject` interface is a real interface (they know the runtime type)."""
         return [
             (g, interface)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from graphql import OperationDefinitionNode, SelectionSetNode, print_ast
+from graphql import FieldNode, OperationDefinitionNode, SelectionSetNode, print_ast
 
 from router.planner.plan import Fetch, Flatten, Parallel, PlanNode, QueryPlan, Sequence
 
@@ -23,7 +23,9 @@ def _fetch(node: Fetch) -> str:
     body = _selection(operation.selection_set)
     if node.requires is not None:
         entities = operation.selection_set.selections[0]
-        inner = _selection(entities.selection_set)  # type: ignore[union-attr,arg-type]
+        assert isinstance(entities, FieldNode)
+        assert entities.selection_set is not None
+        inner = _selection(entities.selection_set)
         body = _selection(node.requires) + " =>\n" + inner
     lines = body.splitlines()
     return f'Fetch(service: "{node.service}") {{\n' + _indent("\n".join(lines), "  ") + "\n}"
