@@ -19,7 +19,7 @@ from tests.federation.testbed.scenario import Scenario
 from tests.federation.testbed.scenarios import SCENARIOS
 from tests.support.apollo import SubgraphSpec, compose_with_apollo
 from tests.support.gateway_apollo import launch_apollo_gateway
-from tests.support.gateway_candidate import candidate_spec, launch_candidate
+from tests.support.gateway_candidate import PendingGateway, candidate_spec, launch_candidate
 from tests.support.gateway_process import (
     GatewayStartError,
     RunningGateway,
@@ -93,9 +93,9 @@ def supergraphs(
     return files
 
 
-def _settle(pending: object, name: str) -> RunningGateway | UnavailableGateway:
+def _settle(pending: PendingGateway, name: str) -> RunningGateway | UnavailableGateway:
     try:
-        return pending.wait(timeout=90)  # type: ignore[attr-defined, no-any-return]
+        return pending.wait(timeout=90)
     except (GatewayStartError, OSError) as error:
         return UnavailableGateway(name, str(error))
 
@@ -105,23 +105,24 @@ def gateways(supergraphs: dict[str, Path]) -> Iterator[dict[str, GatewayPair]]:
     """Both gateways for every scenario; a candidate that fails to start is kept as unavailable
     so that each differential test fails with its start-up log instead of being skipped."""
     spec = candidate_spec()
-    pending: dict[str, tuple[object, object]] = {}
+    pending: dict[str, tuple[PendingGateway, PendingGateway | Exception]] = {}
     for name, path in supergraphs.items():
         apollo = launch_apollo_gateway(path, name="apollo")
+        candidate: PendingGateway | Exception
         try:
-            candidate: object = launch_candidate(path, spec)
+            candidate = launch_candidate(path, spec)
         except (GatewayStartError, OSError) as error:
             candidate = error
         pending[name] = (apollo, candidate)
     pairs: dict[str, GatewayPair] = {}
-    for name, (apollo, candidate) in pending.items():
-        other = (
-            UnavailableGateway(spec, str(candidate))
-            if isinstance(candidate, Exception)
-            else _settle(candidate, spec)
+    for name, (reference, other) in pending.items():
+        settled = (
+            UnavailableGateway(spec, str(other))
+            if isinstance(other, Exception)
+            else _settle(other, spec)
         )
         pairs[name] = GatewayPair(
-            SCENARIOS[name], supergraphs[name], _settle(apollo, "apollo"), other
+            SCENARIOS[name], supergraphs[name], _settle(reference, "apollo"), settled
         )
     try:
         for pair in pairs.values():

@@ -8,7 +8,14 @@ import pytest
 from tests.federation.conftest import GatewayPair
 from tests.federation.generated import api_schema, draw_operations
 from tests.federation.testbed.scenarios import SCENARIOS
-from tests.support.gateway_diff import Operation, differences, post, render_report
+from tests.support.gateway_diff import (
+    Operation,
+    differences,
+    post,
+    render_report,
+    require_running,
+    server_log_tail,
+)
 
 pytestmark = pytest.mark.peers
 
@@ -21,11 +28,9 @@ def test_generated_operations(
     scenario: str, gateways: dict[str, GatewayPair], http_client: httpx.Client
 ) -> None:
     pair = gateways[scenario]
-    for gateway in (pair.apollo, pair.candidate):
-        if not gateway.available:
-            pytest.fail(f"gateway {gateway.name} is not running: {gateway.reason}", pytrace=False)
+    apollo, candidate = require_running(pair.apollo), require_running(pair.candidate)
     spec = SCENARIOS[scenario]
-    schema = api_schema(http_client, pair.apollo.url)
+    schema = api_schema(http_client, apollo.url)
     queries = draw_operations(
         schema,
         count=EXAMPLES_PER_SCENARIO,
@@ -36,20 +41,21 @@ def test_generated_operations(
     answered = 0
     for index, query in enumerate(queries):
         operation = Operation(query, name=f"{scenario} generated #{index}")
-        expected = post(http_client, pair.apollo.url, operation)
-        actual = post(http_client, pair.candidate.url, operation)
+        expected = post(http_client, apollo.url, operation)
+        actual = post(http_client, candidate.url, operation)
         answered += isinstance(expected.body, dict) and expected.body.get("data") is not None
         found = differences(expected, actual)
         if found:
             reports.append(
                 render_report(
                     operation,
-                    reference_name=pair.apollo.name,
+                    reference_name=apollo.name,
                     reference=expected,
-                    candidate_name=pair.candidate.name,
+                    candidate_name=candidate.name,
                     candidate=actual,
                     found=found,
                 )
+                + server_log_tail(candidate, actual)
             )
     # Guards against a vacuous pass, e.g. both gateways failing alike to reach the subgraphs.
     assert answered >= len(queries) // 5, f"only {answered} of {len(queries)} got data"

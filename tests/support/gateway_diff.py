@@ -13,29 +13,25 @@ import difflib
 import json
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import httpx
 import pytest
 
+from tests.support.gateway_process import RunningGateway, UnavailableGateway
+
 __all__ = [
-    "Gateway",
     "GatewayResponse",
     "Operation",
     "assert_same_answer",
     "differences",
     "post",
     "render_report",
+    "require_running",
+    "server_log_tail",
 ]
 
 _MISSING = object()
-
-
-class Gateway(Protocol):
-    """What the comparison needs from a running (or failed) gateway fixture."""
-
-    name: str
-    available: bool
 
 
 @dataclass(frozen=True)
@@ -175,16 +171,32 @@ def render_report(
     return "\n".join(lines)
 
 
-def assert_same_answer(
-    client: httpx.Client, reference: Any, candidate: Any, operation: Operation
-) -> GatewayResponse:
-    """Fail the test unless both gateways answer `operation` alike; return the reference answer.
+def server_log_tail(gateway: RunningGateway, response: GatewayResponse, lines: int = 40) -> str:
+    """The end of a gateway's output when it answered with a server error (likely a traceback)."""
+    if response.status < 500 and isinstance(response.body, dict):
+        return ""
+    log = gateway.log()
+    if not log:
+        return ""
+    tail = "\n".join(log.splitlines()[-lines:])
+    return f"\n{gateway.name} output (last {lines} lines):\n{tail}"
 
-    A gateway that did not start fails the test (never skips it): a missing router is a bug.
-    """
-    for gateway in (reference, candidate):
-        if not gateway.available:
-            pytest.fail(f"gateway {gateway.name} is not running: {gateway.reason}", pytrace=False)
+
+def require_running(gateway: RunningGateway | UnavailableGateway) -> RunningGateway:
+    """Fail (never skip) the calling test when the gateway did not start: that is a bug."""
+    if isinstance(gateway, UnavailableGateway):
+        pytest.fail(f"gateway {gateway.name} is not running: {gateway.reason}", pytrace=False)
+    return gateway
+
+
+def assert_same_answer(
+    client: httpx.Client,
+    reference: RunningGateway | UnavailableGateway,
+    candidate: RunningGateway | UnavailableGateway,
+    operation: Operation,
+) -> GatewayResponse:
+    """Fail the test unless both gateways answer `operation` alike; return the reference answer."""
+    reference, candidate = require_running(reference), require_running(candidate)
     expected = post(client, reference.url, operation)
     actual = post(client, candidate.url, operation)
     found = differences(expected, actual)
@@ -197,5 +209,5 @@ def assert_same_answer(
             candidate=actual,
             found=found,
         )
-        pytest.fail(report, pytrace=False)
+        pytest.fail(report + server_log_tail(candidate, actual), pytrace=False)
     return expected

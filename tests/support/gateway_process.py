@@ -65,7 +65,6 @@ class RunningGateway:
     url: str
     process: subprocess.Popen[str] | None = None
     output: _Output = field(default_factory=_Output)
-    available: bool = field(default=True, init=False)
 
     def log(self) -> str:
         return self.output.text()
@@ -88,7 +87,6 @@ class UnavailableGateway:
 
     name: str
     reason: str
-    available: bool = field(default=False, init=False)
 
     def stop(self) -> None:
         return None

@@ -66,7 +66,7 @@ class Subgraph:
             operation_name=operation_name,
             root_value={},
         )
-        return result.formatted
+        return dict(result.formatted)
 
 
 def _resolvable_entities(sdl: str) -> list[str]:

@@ -199,6 +199,11 @@ def _limits(account: dict[str, Any], _info: Any) -> list[int | None]:
     return [100, None] if account["id"] == "4" else [100, 200]
 
 
+def _risk_step(label: str) -> dict[str, Any]:
+    JOURNAL.append(label)
+    return {"seq": len(JOURNAL), "label": label}
+
+
 def _risk_account(rep: dict[str, Any]) -> dict[str, Any] | None:
     if rep["id"] == "5":
         raise SubgraphError("risk record is locked", code="LOCKED")
@@ -235,10 +240,7 @@ type Mutation {
         "Query": {"riskiest": lambda _r, _i: {"__typename": "Account", "id": "3"}},
         "Account": {"score": _score, "grade": _grade, "limits": _limits},
         "Mutation": {
-            "riskStep": lambda _r, _i, label: {
-                "seq": (JOURNAL.append(label), len(JOURNAL))[1],
-                "label": label,
-            }
+            "riskStep": lambda _r, _i, label: _risk_step(label),
         },
     },
     references={"Account": _risk_account},

@@ -20,7 +20,7 @@ WAREHOUSES = [
     {"id": "w2", "slug": "south", "name": "South Depot"},
     {"id": "w3", "slug": "east", "name": "East Annex"},
 ]
-SKUS = [
+SKUS: list[dict[str, Any]] = [
     {"code": "A1", "region": "EU", "title": "Anvil (EU)", "weight": 12.5, "size": "L"},
     {"code": "A1", "region": "US", "title": "Anvil (US)", "weight": 27.5, "size": "L"},
     {"code": "B2", "region": "EU", "title": "Bolt", "weight": 0.25, "size": "S"},
@@ -34,11 +34,25 @@ STOCK = {
     ("C3", "APAC"): (35, "east"),
 }
 MANAGERS = {"north": "p2", "south": "p1", "east": None}
-BIN_LABELS = {(1, 1): "cold-1", (1, 2): "dry-7", (2, 1): "cold-2", (2, 2): None}
-BIN_SKUS = {(1, 1): [("A1", "EU")], (1, 2): [], (2, 1): [("B2", "EU"), ("C3", "APAC")], (2, 2): []}
-BIN_ROWS = {"north": [[(1, 1)], [(2, 1), (2, 2)]], "south": [], "east": [[(1, 2)], []]}
-SHELF_GRID = [[(1, 1), (1, 2)], [(2, 1), None, (2, 2)], []]
-PEOPLE = {
+BIN_LABELS: dict[tuple[int, int], str | None] = {
+    (1, 1): "cold-1",
+    (1, 2): "dry-7",
+    (2, 1): "cold-2",
+    (2, 2): None,
+}
+BIN_SKUS: dict[tuple[int, int], list[tuple[str, str]]] = {
+    (1, 1): [("A1", "EU")],
+    (1, 2): [],
+    (2, 1): [("B2", "EU"), ("C3", "APAC")],
+    (2, 2): [],
+}
+BIN_ROWS: dict[str, list[list[tuple[int, int]]]] = {
+    "north": [[(1, 1)], [(2, 1), (2, 2)]],
+    "south": [],
+    "east": [[(1, 2)], []],
+}
+SHELF_GRID: list[list[tuple[int, int] | None]] = [[(1, 1), (1, 2)], [(2, 1), None, (2, 2)], []]
+PEOPLE: dict[str, dict[str, str | None]] = {
     "p1": {"name": "Mia", "mentor": "p2", "favorite": "w2"},
     "p2": {"name": "Noah", "mentor": "p3", "favorite": "w1"},
     "p3": {"name": "Olive", "mentor": None, "favorite": None},
