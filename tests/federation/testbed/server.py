@@ -39,6 +39,13 @@ async def _respond(send: Send, status: int, payload: Any) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+async def _respond_text(send: Send, status: int, text: str) -> None:
+    body = text.encode()
+    headers = [(b"content-type", b"text/plain"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
 async def app(scope: Scope, receive: Receive, send: Send) -> None:
     """The ASGI app: one GraphQL endpoint per scenario subgraph, plus `/health`."""
     parts = [p for p in scope["path"].split("/") if p]
@@ -49,6 +56,10 @@ async def app(scope: Scope, receive: Receive, send: Send) -> None:
     subgraph = scenario.by_name().get(parts[1]) if scenario else None
     if subgraph is None or scope["method"] != "POST":
         await _respond(send, 404, {"errors": [{"message": f"no subgraph at {scope['path']}"}]})
+        return
+    if subgraph.outage_status is not None:
+        await _read_body(receive)
+        await _respond_text(send, subgraph.outage_status, "upstream unavailable")
         return
     try:
         request = json.loads(await _read_body(receive))

@@ -46,6 +46,8 @@ class Subgraph:
     sdl: str
     resolvers: Mapping[str, Mapping[str, Resolver]] = field(default_factory=dict)
     references: Mapping[str, Reference] = field(default_factory=dict)
+    # When set, every request gets this HTTP status and a non-GraphQL body: a subgraph outage.
+    outage_status: int | None = None
     _schema: GraphQLSchema | None = field(default=None, init=False, repr=False)
 
     @property

@@ -246,11 +246,28 @@ type Mutation {
     references={"Account": _risk_account},
 )
 
+# Always answers HTTP 503 with a plain-text body: fetch failures, not GraphQL errors.
+outage = Subgraph(
+    name="outage",
+    sdl=_LINK
+    + """
+type Account @key(fields: "id") {
+  id: ID!
+  auditTrail: [String!]
+}
+
+type Query {
+  outageStatus: String
+}
+""",
+    outage_status=503,
+)
+
 _DATES = ["2024-01-01T00:00:00Z", "2024-03-17T08:15:00Z", "2030-12-31T23:59:59Z"]
 
 SCENARIO = Scenario(
     name="errors",
-    subgraphs=(ledger, risk),
+    subgraphs=(ledger, risk, outage),
     custom_scalars={
         "DateTime": st.sampled_from(_DATES).map(nodes.String),
         "JSON": st.one_of(st.integers(-5, 5).map(nodes.Int), st.text(max_size=5).map(nodes.String)),
@@ -266,5 +283,6 @@ SCENARIO = Scenario(
         "coded",
         "echo",
         "riskiest",
+        "outageStatus",
     ),
 )
