@@ -29,7 +29,8 @@ def compose(subgraphs: Sequence[SubgraphSource]) -> str:
         )
     errors: list[CompositionIssue] = []
     graphs = []
-    for source in subgraphs:
+    # Apollo orders subgraphs by name (code points) before composing; so must we for equal output.
+    for source in sorted(subgraphs, key=lambda s: s.name):
         try:
             graph = parse_subgraph(source)
         except CompositionError as e:

@@ -94,8 +94,6 @@ def _walk(
         f = parent_type.fields.get(name) if parent_type else None
         if f is None:
             return FieldSetProblem("unknown", f'Cannot query field "{name}" on type "{parent}"')
-        if sel.arguments:
-            return FieldSetProblem("args", f'field "{f.coordinate}" has arguments')
         if visit:
             visit(f)
             if include_implementations and parent_type and parent_type.kind == "interface":

@@ -72,6 +72,11 @@ def subgraph_list(names: Sequence[str]) -> str:
     return "subgraphs " + ", ".join(quoted[:-1]) + " and " + quoted[-1]
 
 
+def mismatch(parts: list[str]) -> str:
+    """Apollo's mismatch phrasing: `X in subgraph "a" but Y in subgraph "b" and Z in ...`."""
+    return parts[0] + (" but " + " and ".join(parts[1:]) if len(parts) > 1 else "")
+
+
 def _same(a: TypeNode, b: TypeNode) -> bool:
     return type_str(a) == type_str(b)
 
@@ -99,6 +104,8 @@ class _Merger:
         self.fed_version = max(g.fed_version for g in graphs)
         self.join = join_version(self.fed_version)
         self.spec_used = self._spec_directives_used()
+        self.spec_local = self._spec_local_names()
+        self.inaccessible = "@" + self.spec_local.get("inaccessible", "inaccessible")
         self.composed = self._composed_directives()
         # Deferred directive merges, applied after all types (Apollo's `mergeAllAppliedDirectives`).
         self.deferred: list[tuple[list[str], Sources[list[Applied]], list[str], str]] = []
@@ -115,17 +122,39 @@ class _Merger:
         return result
 
     def _spec_directives_used(self) -> list[str]:
-        used: set[str] = set()
+        # Apollo links specs in order of first use: subgraph by subgraph, spec order within one.
+        order: list[str] = []
         for g in self.graphs:
-            used.update(a.name for a in g.schema_directives)
-            for t in g.types.values():
-                used.update(a.name for a in t.directives)
-                for f in t.fields.values():
-                    used.update(a.name for a in f.directives)
-                    for arg in f.args.values():
-                        used.update(a.name for a in arg.directives)
-                for v in t.values.values():
-                    used.update(a.name for a in v.directives)
+            for d in self._spec_directives_in(g):
+                if d not in order:
+                    order.append(d)
+        return order
+
+    def _spec_local_names(self) -> dict[str, str]:
+        """The supergraph name of each composed spec directive: its (consistent) imported name."""
+        names: dict[str, str] = {}
+        for g in self.graphs:
+            for canonical, local in g.spec_directive_names.items():
+                if names.setdefault(canonical, local) != local:
+                    self.err(
+                        "LINK_IMPORT_NAME_MISMATCH",
+                        f'The "@{canonical}" directive (from https://specs.apollo.dev/federation) is '
+                        "imported with mismatched name between subgraphs: it is imported as "
+                        f'"@{names[canonical]}" and "@{local}"',
+                    )
+        return names
+
+    @staticmethod
+    def _spec_directives_in(g: Subgraph) -> list[str]:
+        used = {a.name for a in g.schema_directives}
+        for t in g.types.values():
+            used.update(a.name for a in t.directives)
+            for f in t.fields.values():
+                used.update(a.name for a in f.directives)
+                for arg in f.args.values():
+                    used.update(a.name for a in arg.directives)
+            for v in t.values.values():
+                used.update(a.name for a in v.directives)
         return [d for d in MERGED_SPEC_DIRECTIVES if d in used]
 
     def _composed_directives(self) -> dict[str, tuple[DirectiveDefinitionNode, str | None]]:
@@ -206,7 +235,7 @@ class _Merger:
             parts = [f"{k} in {subgraph_list(v)}" for k, v in by_kind.items()]
             self.err(
                 "TYPE_KIND_MISMATCH",
-                f'Type "{name}" has mismatched kind: it is defined as ' + " but ".join(parts),
+                f'Type "{name}" has mismatched kind: it is defined as ' + mismatch(parts),
             )
         for name, kind in kinds.items():
             if kind == "interface" and not any(
@@ -364,9 +393,9 @@ class _Merger:
         composed = self.composed.get(name)
         return bool(composed and composed[0].repeatable)
 
-    @staticmethod
-    def render_applied(a: Applied) -> str:
-        return render_directive(a.name, [(k, print_value(v)) for k, v in a.args.items()])
+    def render_applied(self, a: Applied) -> str:
+        name = self.spec_local.get(a.name, a.name)
+        return render_directive(name, [(k, print_value(v)) for k, v in a.args.items()])
 
     # -- objects and interfaces ----------------------------------------------------------------------
     def field_sources(self, sources: Sources[SubType], t: OutType) -> dict[str, Sources[SubField]]:
@@ -605,6 +634,16 @@ class _Merger:
                 arg_coordinate,
                 "Argument",
             )
+            if (
+                self.inaccessible in out.directives
+                and out.type.endswith("!")
+                and out.default is None
+            ):
+                self.err(
+                    "REQUIRED_INACCESSIBLE",
+                    f'Argument "{arg_coordinate}" is @inaccessible but is a required argument of '
+                    "its field.",
+                )
             result.append(out)
         return result
 
@@ -621,14 +660,14 @@ class _Merger:
                 for n, p in printed
             ]
             code = (
-                "ARGUMENT_DEFAULT_MISMATCH"
+                "FIELD_ARGUMENT_DEFAULT_MISMATCH"
                 if kind == "Argument"
                 else "INPUT_FIELD_DEFAULT_MISMATCH"
             )
             self.err(
                 code,
                 f'{kind} "{coordinate}" has incompatible default values across subgraphs: it has '
-                + " and ".join(parts),
+                + mismatch(parts),
             )
             return None
         if values and any(p is None for _, p in printed):
@@ -662,11 +701,11 @@ class _Merger:
                 if tn is not None:
                     parts.setdefault(type_str(tn), []).append(self.names[i])
             described = [f'type "{k}" in {subgraph_list(v)}' for k, v in parts.items()]
-            code = "ARGUMENT_TYPE_MISMATCH" if what == "argument" else "FIELD_TYPE_MISMATCH"
+            code = "FIELD_ARGUMENT_TYPE_MISMATCH" if what == "argument" else "FIELD_TYPE_MISMATCH"
             self.err(
                 code,
                 f'Type of {what} "{coordinate}" is incompatible across subgraphs: it has '
-                + " but ".join(described),
+                + mismatch(described),
             )
         return dest, not (subtypes or incompatible)
 
@@ -732,7 +771,7 @@ class _Merger:
                 "EXTERNAL_TYPE_MISMATCH",
                 f'Type of field "{coordinate}" is incompatible across subgraphs (where marked '
                 "@external): it has "
-                + " but ".join(f'type "{k}" in {subgraph_list(v)}' for k, v in parts.items()),
+                + mismatch([f'type "{k}" in {subgraph_list(v)}' for k, v in parts.items()]),
             )
         for a in missing_args:
             self.err(
@@ -773,11 +812,12 @@ class _Merger:
                 self.join_insert_point(out.directives), render_directive("join__field", args)
             )
 
-    @staticmethod
-    def join_insert_point(directives: list[str]) -> int:
+    def join_insert_point(self, directives: list[str]) -> int:
         # join__field follows @inaccessible (applied first) and precedes the deferred directives.
         n = 0
-        while n < len(directives) and directives[n].startswith(("@inaccessible", "@join__field")):
+        while n < len(directives) and (
+            directives[n] == self.inaccessible or directives[n].startswith("@join__field")
+        ):
             n += 1
         return n
 
@@ -864,7 +904,7 @@ class _Merger:
                         self.join_enum_insert_point(out.directives),
                         f"@join__enumValue(graph: {self.graph_enum[idx]})",
                     )
-            inaccessible = any(d.startswith("@inaccessible") for d in out.directives)
+            inaccessible = self.inaccessible in out.directives
             missing = any(s is not None and name not in s.values for s in sources)
             if not inaccessible and position != "Output" and missing:
                 if position == "Both":
@@ -891,11 +931,10 @@ class _Merger:
                 "this would result in an empty type.",
             )
 
-    @staticmethod
-    def join_enum_insert_point(directives: list[str]) -> int:
+    def join_enum_insert_point(self, directives: list[str]) -> int:
         n = 0
-        while n < len(directives) and directives[n].startswith(
-            ("@inaccessible", "@join__enumValue")
+        while n < len(directives) and (
+            directives[n] == self.inaccessible or directives[n].startswith("@join__enumValue")
         ):
             n += 1
         return n
@@ -919,7 +958,13 @@ class _Merger:
                 coordinate,
                 "Input field",
             )
-            inaccessible = any(d.startswith("@inaccessible") for d in out.directives)
+            inaccessible = self.inaccessible in out.directives
+            if inaccessible and out.type.endswith("!") and out.default is None:
+                self.err(
+                    "REQUIRED_INACCESSIBLE",
+                    f'Input field "{coordinate}" is @inaccessible but is a required input field of '
+                    "its type.",
+                )
             missing = [
                 self.names[i] for i, s in enumerate(sources) if s is not None and fs[i] is None
             ]
@@ -1036,8 +1081,11 @@ class _Merger:
         directives, types = join_definitions(v)
         for d in self.spec_used:
             url, purpose, definition, extra = SPEC_DEFINITIONS[d]
-            out.links.append(f'@link(url: "{url}"' + (f", for: {purpose})" if purpose else ")"))
-            directives.append(definition)
+            local = self.spec_local.get(d, d)
+            imports = f', import: [{{name: "@{d}", as: "@{local}"}}]' if local != d else ""
+            link = f'@link(url: "{url}"{imports}' + (f", for: {purpose})" if purpose else ")")
+            out.links.append(link)
+            directives.append(definition.replace(f"directive @{d}", f"directive @{local}", 1))
             types.extend(extra)
         by_url: dict[str, list[str]] = {}
         for name, (node, url) in self.composed.items():

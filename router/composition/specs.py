@@ -7,6 +7,7 @@ import re
 __all__ = [
     "ACCESS_CONTROL",
     "FEDERATION_DIRECTIVES",
+    "FEDERATION_DIRECTIVE_VERSIONS",
     "FEDERATION_URL",
     "MERGED_SPEC_DIRECTIVES",
     "SPEC_DEFINITIONS",
@@ -20,13 +21,15 @@ _SPEC_URL = re.compile(
     r"^(?P<base>.*?)/(?P<name>[A-Za-z_][\w-]*)/v(?P<major>\d+)\.(?P<minor>\d+)/?$"
 )
 
-FEDERATION_DIRECTIVES = frozenset(
-    {
-        "key", "external", "requires", "provides", "extends", "shareable", "override", "tag",
-        "inaccessible", "composeDirective", "interfaceObject", "authenticated", "requiresScopes",
-        "policy", "context", "fromContext", "cost", "listSize", "cacheTag",
-    }
-)  # fmt: skip
+# Federation directive -> the first federation version that defines it.
+FEDERATION_DIRECTIVE_VERSIONS: dict[str, tuple[int, int]] = {
+    "key": (2, 0), "external": (2, 0), "requires": (2, 0), "provides": (2, 0), "extends": (2, 0),
+    "shareable": (2, 0), "override": (2, 0), "tag": (2, 0), "inaccessible": (2, 0),
+    "composeDirective": (2, 1), "interfaceObject": (2, 3), "authenticated": (2, 5),
+    "requiresScopes": (2, 5), "policy": (2, 6), "context": (2, 8), "fromContext": (2, 8),
+    "cost": (2, 9), "listSize": (2, 9), "cacheTag": (2, 12),
+}  # fmt: skip
+FEDERATION_DIRECTIVES = frozenset(FEDERATION_DIRECTIVE_VERSIONS)
 
 # Federation directives copied into the supergraph, in the order Apollo links their specs.
 MERGED_SPEC_DIRECTIVES = ("tag", "inaccessible", "authenticated", "requiresScopes", "policy")

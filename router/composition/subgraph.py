@@ -50,6 +50,7 @@ from router.composition.model import (
     SubType,
 )
 from router.composition.specs import (
+    FEDERATION_DIRECTIVE_VERSIONS,
     FEDERATION_DIRECTIVES,
     FEDERATION_URL,
     MERGED_SPEC_DIRECTIVES,
@@ -61,7 +62,7 @@ __all__ = ["SubgraphSource", "parse_subgraph"]
 _BUILTIN_SCALARS = frozenset({"String", "Int", "Float", "Boolean", "ID"})
 _BUILTIN_DIRECTIVES = frozenset({"deprecated", "specifiedBy", "oneOf"})
 _DEFAULT_ROOTS = {"query": "Query", "mutation": "Mutation", "subscription": "Subscription"}
-_FEDERATION_TYPES = frozenset({"_Service", "_Any", "_Entity", "_FieldSet"})
+_FEDERATION_TYPES = frozenset({"_Service", "_Any", "_Entity"})
 _FEDERATION_ROOT_FIELDS = frozenset({"_service", "_entities"})
 
 _KINDS: dict[type, str] = {
@@ -112,6 +113,7 @@ class _Names:
     machinery_types: set[str]  # type names that belong to federation/link (stripped)
     machinery_prefixes: tuple[str, ...]
     links: dict[str, tuple[str, dict[str, str]]]
+    foreign: set[str]  # directive names provided by other @link-ed specs
 
 
 def _link_imports(value: ValueNode | None) -> list[tuple[str, str]]:
@@ -160,12 +162,15 @@ def _resolve_names(name: str, schema_directives: list[DirectiveNode]) -> _Names:
             "add `extend schema @link(...)` importing the federation directives it uses.",
         )
     version, namespace, imports = fed
-    directives = {f"{namespace}__{n}": n for n in FEDERATION_DIRECTIVES}
+    available = {n for n, since in FEDERATION_DIRECTIVE_VERSIONS.items() if since <= version}
+    imported_names = {i[1:] for i, _ in imports if i.startswith("@")}
+    # Imported directives are only reachable by their imported name, the others by namespace.
+    directives = {f"{namespace}__{n}": n for n in available - imported_names}
     machinery = set(_FEDERATION_TYPES)
     for imported, local in imports:
         if imported.startswith("@"):
             canonical = imported[1:]
-            if canonical not in FEDERATION_DIRECTIVES:
+            if canonical not in available:
                 raise _Invalid(
                     "INVALID_LINK_DIRECTIVE_USAGE",
                     f'[{name}] Cannot import unknown element "{imported}".',
@@ -174,7 +179,8 @@ def _resolve_names(name: str, schema_directives: list[DirectiveNode]) -> _Names:
         else:
             machinery.add(local)
     prefixes.append(f"{namespace}__")
-    return _Names(version, directives, machinery, tuple(prefixes), links)
+    foreign = {local for _, imports_ in links.values() for local in imports_.values()}
+    return _Names(version, directives, machinery, tuple(prefixes), links, foreign)
 
 
 class _Builder:
@@ -194,6 +200,9 @@ class _Builder:
         self.graph = Subgraph(source.name, source.url, self.names.fed_version)
         self.graph.links = self.names.links
         self.block_counter: dict[str, int] = {}
+        self.defined_directives = {
+            n.name.value for n in doc.definitions if isinstance(n, DirectiveDefinitionNode)
+        }
 
     # -- names -------------------------------------------------------------------------------
     def is_machinery_type(self, name: str) -> bool:
@@ -341,11 +350,24 @@ class _Builder:
         else:
             t.directives.extend(self.merged_directives([d]))
 
+    def check_known(self, local: str) -> None:
+        known = (
+            self.canonical(local) is not None
+            or local in _BUILTIN_DIRECTIVES
+            or local in ("link", "include", "skip")
+            or local in self.defined_directives
+            or local in self.names.foreign
+            or local.startswith(self.names.machinery_prefixes)
+        )
+        if not known:
+            raise _Invalid("INVALID_GRAPHQL", f'[{self.source.name}] Unknown directive "@{local}".')
+
     def merged_directives(self, nodes: Iterable[DirectiveNode]) -> list[Applied]:
         """The applications composition carries over: composed spec directives, built-ins, custom."""
         result: list[Applied] = []
         for d in nodes:
             local = d.name.value
+            self.check_known(local)
             canonical = self.canonical(local)
             if canonical in MERGED_SPEC_DIRECTIVES:
                 self.graph.spec_directive_names[canonical] = local

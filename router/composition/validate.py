@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from router.composition.errors import CompositionIssue
-from router.composition.fieldset import FieldSetProblem, base_name, is_list, walk_field_set
+from router.composition.fieldset import FieldSetProblem, base_name, walk_field_set
 from router.composition.model import SubField, Subgraph, SubType, type_str
 
 __all__ = ["validate_subgraph"]
@@ -38,6 +38,8 @@ class _Validator:
 
     def run(self) -> list[CompositionIssue]:
         self.check_references()
+        if not self.errors:
+            self.check_implementations()
         if self.errors:
             return self.errors
         self.fake_externals()
@@ -64,6 +66,25 @@ class _Validator:
                     self.err("INVALID_GRAPHQL", f'Unknown type "{r}".')
                     return
 
+    def check_implementations(self) -> None:
+        for t in self.g.types.values():
+            for itf_name in t.interfaces:
+                itf = self.g.types.get(itf_name)
+                if itf is None or itf.kind != "interface":
+                    self.err(
+                        "INVALID_GRAPHQL",
+                        f'Type "{t.name}" must only implement Interface types, it cannot implement '
+                        f'"{itf_name}".',
+                    )
+                    continue
+                for name in itf.fields:
+                    if name not in t.fields:
+                        self.err(
+                            "INVALID_GRAPHQL",
+                            f"Interface field {itf_name}.{name} expected but {t.name} does not "
+                            "provide it.",
+                        )
+
     def fake_externals(self) -> None:
         # @external on the key fields of a type extension is historical (Fed 1) noise, not external.
         for t in self.g.types.values():
@@ -82,24 +103,32 @@ class _Validator:
             where = f'On type "{t.name}", for @key(fields: "{key.fields}"): '
             invalid: list[str] = []
 
+            with_args: list[str] = []
+
             def visit(f: SubField) -> None:
                 f.shareable = True
                 self.g.used.add(f.coordinate)
                 target = self.g.types.get(base_name(f.type))
-                if is_list(f.type):
-                    invalid.append(f'field "{f.coordinate}" is a List type')
-                elif target is not None and target.kind in _KIND_NAMES:
+                if target is not None and target.kind in _KIND_NAMES:
                     invalid.append(f'field "{f.coordinate}" is a {_KIND_NAMES[target.kind]} type')
+                if f.args:
+                    with_args.append(f.coordinate)
 
             problem = walk_field_set(self.g, t.name, key.fields, visit)
-            if problem:
-                code = _KEY_CODES.get(problem.kind, "KEY_INVALID_FIELDS")
-                self.err(code, where + _problem_message(problem))
-            elif invalid:
+            if invalid:
                 self.err(
                     "KEY_FIELDS_SELECT_INVALID_TYPE",
                     where + invalid[0] + " which is not allowed in @key",
                 )
+            elif with_args:
+                self.err(
+                    "KEY_FIELDS_HAS_ARGS",
+                    where + f"field {with_args[0]} cannot be included because it has arguments "
+                    "(fields with argument are not allowed in @key)",
+                )
+            elif problem:
+                code = _KEY_CODES.get(problem.kind, "KEY_INVALID_FIELDS")
+                self.err(code, where + _problem_message(problem))
 
     def check_requires(self, t: SubType, f: SubField, fields: str) -> None:
         where = f'On field "{f.coordinate}", for @requires(fields: "{fields}"): '
