@@ -8,6 +8,7 @@ from router.composition.errors import CompositionError, CompositionIssue
 from router.composition.fetch import fetch_sdl
 from router.composition.merge import merge_subgraphs
 from router.composition.printer import print_supergraph
+from router.composition.satisfiability import check_satisfiability
 from router.composition.subgraph import SubgraphSource, parse_subgraph
 from router.composition.validate import validate_subgraph
 
@@ -42,5 +43,8 @@ def compose(subgraphs: Sequence[SubgraphSource]) -> str:
         raise CompositionError(errors)
     supergraph, errors = merge_subgraphs(graphs)
     if supergraph is None:
+        raise CompositionError(errors)
+    errors = check_satisfiability(graphs, supergraph)
+    if errors:
         raise CompositionError(errors)
     return print_supergraph(supergraph)

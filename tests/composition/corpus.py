@@ -45,7 +45,7 @@ type User @key(fields: "id") {
   birthDate(locale: String = "en"): String
 }
 ''')
-PRODUCTS = fed('''
+PRODUCTS = fed("""
 type Query { topProducts(first: Int = 5): [Product] product(upc: String!): Product }
 type Product @key(fields: "upc") {
   upc: String!
@@ -53,8 +53,8 @@ type Product @key(fields: "upc") {
   price: Int
   weight: Int
 }
-''')
-REVIEWS = fed('''
+""")
+REVIEWS = fed("""
 type Query { topReviews(first: Int = 5): [Review] }
 type Review @key(fields: "id") {
   id: ID!
@@ -72,8 +72,8 @@ type Product @key(fields: "upc") {
   upc: String!
   reviews: [Review]
 }
-''')
-INVENTORY = fed('''
+""")
+INVENTORY = fed("""
 type Product @key(fields: "upc") {
   upc: String!
   weight: Int @external
@@ -81,12 +81,15 @@ type Product @key(fields: "upc") {
   inStock: Boolean
   shippingEstimate: Int @requires(fields: "price weight")
 }
-''')
+""")
 
 VALID: list[Case] = [
     case(
         "two_subgraph_entity",
-        ("users", fed('type Query { me: User } type User @key(fields: "id") { id: ID! name: String }')),
+        (
+            "users",
+            fed('type Query { me: User } type User @key(fields: "id") { id: ID! name: String }'),
+        ),
         ("posts", fed('type User @key(fields: "id") { id: ID! posts: [String!]! }')),
     ),
     case(
@@ -98,77 +101,126 @@ VALID: list[Case] = [
     ),
     case(
         "multiple_compound_nested_keys",
-        ("a", fed('''
+        (
+            "a",
+            fed("""
 type Query { orders: [Order] }
 type Order @key(fields: "id") @key(fields: "number customer { id }") {
   id: ID! number: Int! customer: Customer! total: Float
 }
 type Customer @key(fields: "id") { id: ID! }
-''')),
-        ("b", fed('''
+"""),
+        ),
+        (
+            "b",
+            fed("""
 type Order @key(fields: "number customer { id }", resolvable: false) {
   number: Int! customer: Customer!
 }
 type Customer @key(fields: "id", resolvable: false) { id: ID! }
 type Query { latest: Order }
-''')),
-        ("c", fed('''
+"""),
+        ),
+        (
+            "c",
+            fed("""
 type Order @key(fields: "id") { id: ID! shipped: Boolean }
-''')),
+"""),
+        ),
     ),
     case(
         "interface_entity",
-        ("media", fed('''
+        (
+            "media",
+            fed("""
 type Query { media: [Media] }
 interface Media @key(fields: "id") { id: ID! title: String }
 type Book implements Media @key(fields: "id") { id: ID! title: String pages: Int }
 type Movie implements Media @key(fields: "id") { id: ID! title: String minutes: Int }
-''')),
-        ("ratings", fed('''
+"""),
+        ),
+        (
+            "ratings",
+            fed("""
 interface Media @key(fields: "id") { id: ID! rating: Float }
 type Book implements Media @key(fields: "id") { id: ID! rating: Float }
 type Movie implements Media @key(fields: "id") { id: ID! rating: Float }
-''')),
+"""),
+        ),
     ),
     case(
         "interface_object",
-        ("media", fed('''
+        (
+            "media",
+            fed("""
 type Query { media: [Media] }
 interface Media @key(fields: "id") { id: ID! title: String }
 type Book implements Media @key(fields: "id") { id: ID! title: String pages: Int }
 type Movie implements Media @key(fields: "id") { id: ID! title: String }
-''')),
-        ("reviews", fed('''
+"""),
+        ),
+        (
+            "reviews",
+            fed("""
 type Media @key(fields: "id") @interfaceObject { id: ID! reviews: [String!]! }
 type Query { topMedia: Media }
-''')),
+"""),
+        ),
     ),
     case(
         "override_simple_and_used",
-        ("old", fed('''
+        (
+            "old",
+            fed("""
 type Query { users: [User] }
 type User @key(fields: "id") { id: ID! name: String email: String }
-''')),
-        ("new", fed('''
+"""),
+        ),
+        (
+            "new",
+            fed("""
 type User @key(fields: "id") { id: ID! name: String @override(from: "old") }
-''')),
-        ("other", fed('''
+"""),
+        ),
+        (
+            "other",
+            fed("""
 type User @key(fields: "id") { id: ID! email: String @override(from: "old") age: Int }
-''')),
+"""),
+        ),
     ),
     case(
         "override_progressive_label",
-        ("old", fed('type Query { u: User } type User @key(fields: "id") { id: ID! name: String }', "2.7")),
-        ("new", fed('type User @key(fields: "id") { id: ID! name: String @override(from: "old", label: "percent(25)") }', "2.7")),
+        (
+            "old",
+            fed(
+                'type Query { u: User } type User @key(fields: "id") { id: ID! name: String }',
+                "2.7",
+            ),
+        ),
+        (
+            "new",
+            fed(
+                'type User @key(fields: "id") { id: ID! name: String @override(from: "old", label: "percent(25)") }',
+                "2.7",
+            ),
+        ),
     ),
     case(
         "override_unknown_source_and_missing_field",
-        ("a", fed('type Query { u: User } type User @key(fields: "id") { id: ID! x: Int @override(from: "nowhere") y: Int }')),
+        (
+            "a",
+            fed(
+                'type Query { u: User } type User @key(fields: "id") { id: ID! x: Int @override(from: "nowhere") y: Int }'
+            ),
+        ),
         ("b", fed('type User @key(fields: "id") { id: ID! z: Int @override(from: "a") }')),
     ),
     case(
         "inaccessible_everywhere",
-        ("a", fed('''
+        (
+            "a",
+            fed("""
 type Query { visible: Thing hidden: Secret @inaccessible f(arg: Int @inaccessible, other: Int): Int }
 type Thing @key(fields: "id") { id: ID! internal: String @inaccessible kind: Kind }
 type Secret @inaccessible { x: Int }
@@ -178,76 +230,117 @@ type Mutation { run(f: Filter): Int }
 union Any @inaccessible = Thing | Secret
 scalar Hidden @inaccessible
 interface I @inaccessible { x: Int }
-''')),
-        ("b", fed('''
+"""),
+        ),
+        (
+            "b",
+            fed("""
 type Thing @key(fields: "id") { id: ID! extra: Int }
 input Filter { a: Int c: Int @inaccessible }
-''')),
+"""),
+        ),
     ),
     case(
         "shareable_value_types_and_type_widening",
-        ("a", fed('''
+        (
+            "a",
+            fed("""
 type Query { a: Point list: [Point!] }
 type Point @shareable { x: Int! y: Int! label: String! tags: [String!]! }
-''')),
-        ("b", fed('''
+"""),
+        ),
+        (
+            "b",
+            fed("""
 type Query { b: Point }
 type Point @shareable { x: Int! y: Int! label: String tags: [String] }
-''')),
-        ("c", fed('''
-type Point { x: Int! @shareable y: Int! @shareable z: Int }
-''')),
+"""),
+        ),
+        (
+            "c",
+            fed("""
+type Point { x: Int! @shareable y: Int! @shareable }
+"""),
+        ),
     ),
     case(
         "shareable_root_fields",
-        ("a", fed('type Query { version: String @shareable now: Int }')),
-        ("b", fed('type Query { version: String @shareable }')),
-        ("c", fed('extend type Query { version: String @shareable later: Int }')),
+        ("a", fed("type Query { version: String @shareable now: Int }")),
+        ("b", fed("type Query { version: String @shareable }")),
+        ("c", fed("extend type Query { version: String @shareable later: Int }")),
     ),
     case(
         "renamed_root_types",
-        ("a", fed('''
+        (
+            "a",
+            fed("""
 schema { query: RootQuery mutation: RootMutation }
 type RootQuery { me: User }
 type RootMutation { login(name: String!): User }
 type User @key(fields: "id") { id: ID! self: RootQuery }
-''')),
-        ("b", fed('''
+"""),
+        ),
+        (
+            "b",
+            fed("""
 schema { query: Q subscription: S }
 type Q { other: Int }
 type S { ticks: Int }
-''')),
+"""),
+        ),
     ),
     case(
         "security_directives",
-        ("a", fed('''
+        (
+            "a",
+            fed(
+                """
 type Query { me: User @authenticated admin: Int @requiresScopes(scopes: [["admin"], ["root", "ops"]]) p: Int @policy(policies: [["p1"]]) }
 type User @key(fields: "id") @authenticated { id: ID! email: String @requiresScopes(scopes: [["read:email"]]) }
 enum Role @policy(policies: [["roles"]]) { A B }
 scalar Token @authenticated
-''', "2.6", ["@key", "@authenticated", "@requiresScopes", "@policy", "@tag", "@shareable"])),
-        ("b", fed('''
+""",
+                "2.6",
+                ["@key", "@authenticated", "@requiresScopes", "@policy", "@tag", "@shareable"],
+            ),
+        ),
+        (
+            "b",
+            fed(
+                """
 type User @key(fields: "id") { id: ID! role: Role @tag(name: "internal") @tag(name: "x") }
 enum Role { A B }
 type Query { t: Token @tag(name: "internal") }
 scalar Token
-''', "2.6", ["@key", "@tag"])),
+""",
+                "2.6",
+                ["@key", "@tag"],
+            ),
+        ),
     ),
     case(
         "renamed_and_namespaced_imports",
-        ("a", '''
+        (
+            "a",
+            """
 extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: [{name: "@key", as: "@primaryKey"}, "@shareable"])
 type Query { u: User }
 type User @primaryKey(fields: "id") { id: ID! name: String @shareable }
-'''),
-        ("b", '''
+""",
+        ),
+        (
+            "b",
+            """
 extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", as: "fed", import: [])
 type User @fed__key(fields: "id") { id: ID! name: String @fed__shareable nick: String @fed__tag(name: "n") }
-'''),
+""",
+        ),
     ),
     case(
         "strawberry_style_sdl",
-        ("a", '''
+        (
+            "a",
+            """
 schema @link(url: "https://specs.apollo.dev/federation/v2.11", import: ["@key", "@shareable"]) {
   query: Query
 }
@@ -272,8 +365,11 @@ type _Service {
 }
 
 scalar _FieldSet
-'''),
-        ("b", '''
+""",
+        ),
+        (
+            "b",
+            """
 schema @link(url: "https://specs.apollo.dev/federation/v2.11", import: ["@key", "@external", "@requires"]) {
   query: Query
 }
@@ -296,11 +392,14 @@ union _Entity = Doctor
 type _Service {
   sdl: String!
 }
-'''),
+""",
+        ),
     ),
     case(
         "enums_inputs_arguments_descriptions",
-        ("a", fed('''
+        (
+            "a",
+            fed('''
 """Root."""
 type Query {
   "Search things."
@@ -310,7 +409,7 @@ type Query {
     order: Order = ASC
     limit: Int = 10
     extra: String
-  ): [Result!]!
+  ): [Result!]! @shareable
   status: Status
   unused: Int
 }
@@ -320,8 +419,11 @@ enum Kind { A B C }
 enum Status { ON OFF }
 enum Lonely { X }
 type Result @shareable { id: ID! }
-''')),
-        ("b", fed('''
+'''),
+        ),
+        (
+            "b",
+            fed('''
 """Root query."""
 type Query {
   "Search things."
@@ -334,63 +436,91 @@ enum Kind { A B }
 enum Status { ON UNKNOWN }
 enum Lonely { Y }
 type Result @shareable { id: ID! }
-''')),
+'''),
+        ),
     ),
     case(
         "argument_type_narrowing",
-        ("a", fed('type Query { f(x: Int, y: [Int!]): Int @shareable }')),
-        ("b", fed('type Query { f(x: Int!, y: [Int]): Int @shareable }')),
+        ("a", fed("type Query { f(x: Int, y: [Int!]): Int @shareable }")),
+        ("b", fed("type Query { f(x: Int!, y: [Int]): Int @shareable }")),
     ),
     case(
         "unions_across_subgraphs",
-        ("a", fed('''
+        (
+            "a",
+            fed("""
 type Query { search: [SearchResult] }
 union SearchResult = Book | Author
 type Book @key(fields: "id") { id: ID! }
 type Author @key(fields: "id") { id: ID! }
-''')),
-        ("b", fed('''
+"""),
+        ),
+        (
+            "b",
+            fed("""
 union SearchResult = Book | Magazine
 type Book @key(fields: "id") { id: ID! title: String }
 type Magazine { issue: Int }
 type Query { mags: [Magazine] }
-''')),
+"""),
+        ),
     ),
     case(
         "fed_2_8_join_v05",
-        ("a", fed('type Query { a: A } type A @key(fields: "id") { id: ID! x: Int }', "2.8", ["@key"])),
+        (
+            "a",
+            fed(
+                'type Query { a: A } type A @key(fields: "id") { id: ID! x: Int }', "2.8", ["@key"]
+            ),
+        ),
         ("b", fed('type A @key(fields: "id") { id: ID! y: Int }', "2.9", ["@key"])),
     ),
     case(
         "fed_2_7_join_v04",
-        ("a", fed('type Query { a: Int }', "2.7", ["@key"])),
-        ("b", fed('type Query { b: Int }', "2.1", ["@key"])),
+        ("a", fed("type Query { a: Int }", "2.7", ["@key"])),
+        ("b", fed("type Query { b: Int }", "2.1", ["@key"])),
     ),
     case(
         "extend_type_and_extends",
-        ("a", fed('type Query { u: User p: Product } type User @key(fields: "id") { id: ID! } type Product @key(fields: "sku") { sku: String! }')),
-        ("b", fed('''
+        (
+            "a",
+            fed(
+                'type Query { u: User p: Product } type User @key(fields: "id") { id: ID! } type Product @key(fields: "sku") { sku: String! }'
+            ),
+        ),
+        (
+            "b",
+            fed("""
 extend type User @key(fields: "id") { id: ID! @external nick: String }
 type Product @extends @key(fields: "sku") { sku: String! @external stock: Int }
-''')),
+"""),
+        ),
     ),
     case(
         "specified_by_and_deprecated",
-        ("a", fed('''
+        (
+            "a",
+            fed("""
 type Query { d: Date old: Int @deprecated(reason: "use new") f(a: Int @deprecated): Int }
 scalar Date @specifiedBy(url: "https://example.com/date")
 enum E { A B @deprecated }
 type Mutation { e(e: E): E }
-''')),
-        ("b", fed('''
+"""),
+        ),
+        (
+            "b",
+            fed("""
 type Query { n: Date }
 scalar Date
 enum E { A B }
-''')),
+"""),
+        ),
     ),
     case(
         "compose_directive",
-        ("a", '''
+        (
+            "a",
+            """
 extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@composeDirective"])
   @link(url: "https://myspecs.dev/hello/v1.0", import: ["@hello"])
   @composeDirective(name: "@hello")
@@ -398,48 +528,66 @@ directive @hello(greeting: String = "hi") on FIELD_DEFINITION | OBJECT
 type Query { hi: String @hello(greeting: "yo") there: String @hello }
 type Greeter @hello { name: String }
 type Mutation { g: Greeter }
-'''),
-        ("b", fed('type Query { other: Int }')),
+""",
+        ),
+        ("b", fed("type Query { other: Int }")),
     ),
     case(
         "subscriptions",
-        ("a", fed('type Query { a: Int } type Subscription { ticks: Int }')),
-        ("b", fed('type Subscription { news: String }')),
+        ("a", fed("type Query { a: Int } type Subscription { ticks: Int }")),
+        ("b", fed("type Subscription { news: String }")),
     ),
     case(
         "interface_value_types_and_implements_across",
-        ("a", fed('''
+        (
+            "a",
+            fed("""
 type Query { nodes: [Node] }
 interface Node { id: ID! }
 type Post implements Node @key(fields: "id") { id: ID! title: String }
-''')),
-        ("b", fed('''
+"""),
+        ),
+        (
+            "b",
+            fed("""
 interface Node { id: ID! }
 interface Named { name: String }
 type Post implements Node & Named @key(fields: "id") { id: ID! name: String }
-''')),
+"""),
+        ),
     ),
     case(
         "provides_on_list_and_nested_external",
-        ("a", fed('''
+        (
+            "a",
+            fed("""
 type Query { topPosts: [Post] }
 type Post @key(fields: "id") { id: ID! author: Author @provides(fields: "name address { city }") }
 type Author @key(fields: "id") { id: ID! name: String @external address: Address @external }
 type Address @shareable { city: String street: String }
-''')),
-        ("b", fed('''
-type Author @key(fields: "id") { id: ID! name: String address: Address }
+"""),
+        ),
+        (
+            "b",
+            fed("""
+type Author @key(fields: "id") { id: ID! name: String @shareable address: Address @shareable }
 type Address @shareable { city: String street: String }
-''')),
+"""),
+        ),
     ),
     case(
         "requires_nested_and_args",
-        ("a", fed('''
+        (
+            "a",
+            fed("""
 type Query { items: [Item] }
 type Item @key(fields: "id") { id: ID! dims: Dims price(currency: String = "EUR"): Float }
 type Dims @shareable { w: Int h: Int }
-''')),
-        ("b", fed('''
+"""),
+        ),
+        (
+            "b",
+            fed("""
 type Item @key(fields: "id") {
   id: ID!
   dims: Dims @external
@@ -447,7 +595,8 @@ type Item @key(fields: "id") {
   area: Int @requires(fields: "dims { w h } price(currency: \\"USD\\")")
 }
 type Dims @shareable { w: Int h: Int }
-''')),
+"""),
+        ),
     ),
     case(
         "key_on_list_field",
@@ -455,9 +604,9 @@ type Dims @shareable { w: Int h: Int }
     ),
     case(
         "subgraph_name_sanitizing",
-        ("my-service", fed('type Query { a: Int }')),
-        ("2nd", fed('type Query { b: Int }')),
-        ("svc_1", fed('type Query { c: Int }')),
+        ("my-service", fed("type Query { a: Int }")),
+        ("2nd", fed("type Query { b: Int }")),
+        ("svc_1", fed("type Query { c: Int }")),
     ),
 ]
 
@@ -471,35 +620,50 @@ INVALID: list[Case] = [
     ),
     case(
         "non_shareable_root_field",
-        ("a", fed('type Query { a: Int }')),
-        ("b", fed('type Query { a: Int }')),
+        ("a", fed("type Query { a: Int }")),
+        ("b", fed("type Query { a: Int }")),
         code="INVALID_FIELD_SHARING",
     ),
     case(
         "field_type_mismatch",
-        ("a", fed('type Query { a: P } type P @shareable { x: Int }')),
-        ("b", fed('type Query { b: P } type P @shareable { x: String }')),
+        ("a", fed("type Query { a: P } type P @shareable { x: Int }")),
+        ("b", fed("type Query { b: P } type P @shareable { x: String }")),
         code="FIELD_TYPE_MISMATCH",
     ),
     case(
         "argument_type_mismatch",
-        ("a", fed('type Query { f(x: Int): Int @shareable }')),
-        ("b", fed('type Query { f(x: String): Int @shareable }')),
+        ("a", fed("type Query { f(x: Int): Int @shareable }")),
+        ("b", fed("type Query { f(x: String): Int @shareable }")),
         code="FIELD_ARGUMENT_TYPE_MISMATCH",
     ),
     case(
         "required_inaccessible_input_field",
-        ("a", fed('type Query { f(i: In): Int } input In { a: Int b: Int! @inaccessible }')),
+        ("a", fed("type Query { f(i: In): Int } input In { a: Int b: Int! @inaccessible }")),
         code="REQUIRED_INACCESSIBLE",
     ),
     case(
         "interface_field_missing_in_subgraph",
-        ("a", fed('type Query { i: I } interface I { x: Int y: Int } type A implements I { x: Int }')),
+        (
+            "a",
+            fed("type Query { i: I } interface I { x: Int y: Int } type A implements I { x: Int }"),
+        ),
         code="INVALID_GRAPHQL",
     ),
     case(
+        "unreachable_field_of_value_type",
+        ("a", fed("type Query { a: Point } type Point @shareable { x: Int! }")),
+        ("b", fed("type Point { x: Int! @shareable z: Int }")),
+        code="SATISFIABILITY_ERROR",
+    ),
+    case(
+        "field_only_behind_unresolvable_key",
+        ("a", fed('type Query { t: T } type T @key(fields: "id") { id: ID! }')),
+        ("b", fed('type T @key(fields: "id", resolvable: false) { id: ID! extra: Int }')),
+        code="SATISFIABILITY_ERROR",
+    ),
+    case(
         "unknown_directive",
-        ("a", fed('type Query { a: Int @nope }')),
+        ("a", fed("type Query { a: Int @nope }")),
         code="INVALID_GRAPHQL",
     ),
     case(
@@ -519,38 +683,68 @@ INVALID: list[Case] = [
     ),
     case(
         "external_everywhere",
-        ("a", fed('type Query { t: T } type T @key(fields: "id") { id: ID! x: Int @external y: Int @requires(fields: "x") }')),
-        ("b", fed('type T @key(fields: "id") { id: ID! x: Int @external z: Int @requires(fields: "x") }')),
+        (
+            "a",
+            fed(
+                'type Query { t: T } type T @key(fields: "id") { id: ID! x: Int @external y: Int @requires(fields: "x") }'
+            ),
+        ),
+        (
+            "b",
+            fed(
+                'type T @key(fields: "id") { id: ID! x: Int @external z: Int @requires(fields: "x") }'
+            ),
+        ),
         code="EXTERNAL_MISSING_ON_BASE",
     ),
     case(
         "syntax_error",
-        ("a", fed('type Query { a: Int ')),
+        ("a", fed("type Query { a: Int ")),
         code="INVALID_GRAPHQL",
     ),
     case(
         "unknown_type",
-        ("a", fed('type Query { a: Missing }')),
+        ("a", fed("type Query { a: Missing }")),
         code="INVALID_GRAPHQL",
     ),
     case(
         "requires_unknown_field",
-        ("a", fed('type Query { t: T } type T @key(fields: "id") { id: ID! y: Int @requires(fields: "nope") }')),
+        (
+            "a",
+            fed(
+                'type Query { t: T } type T @key(fields: "id") { id: ID! y: Int @requires(fields: "nope") }'
+            ),
+        ),
         code="REQUIRES_INVALID_FIELDS",
     ),
     case(
         "requires_not_external",
-        ("a", fed('type Query { t: T } type T @key(fields: "id") { id: ID! x: Int y: Int @requires(fields: "x") }')),
+        (
+            "a",
+            fed(
+                'type Query { t: T } type T @key(fields: "id") { id: ID! x: Int y: Int @requires(fields: "x") }'
+            ),
+        ),
         code="REQUIRES_FIELDS_MISSING_EXTERNAL",
     ),
     case(
         "provides_unknown_field",
-        ("a", fed('type Query { t: T } type T @key(fields: "id") { id: ID! u: U @provides(fields: "nope") } type U @key(fields: "id") { id: ID! }')),
+        (
+            "a",
+            fed(
+                'type Query { t: T } type T @key(fields: "id") { id: ID! u: U @provides(fields: "nope") } type U @key(fields: "id") { id: ID! }'
+            ),
+        ),
         code="PROVIDES_INVALID_FIELDS",
     ),
     case(
         "provides_not_external",
-        ("a", fed('type Query { t: T } type T @key(fields: "id") { id: ID! u: U @provides(fields: "name") } type U @key(fields: "id") { id: ID! name: String }')),
+        (
+            "a",
+            fed(
+                'type Query { t: T } type T @key(fields: "id") { id: ID! u: U @provides(fields: "name") } type U @key(fields: "id") { id: ID! name: String }'
+            ),
+        ),
         code="PROVIDES_FIELDS_MISSING_EXTERNAL",
     ),
     case(
@@ -560,24 +754,39 @@ INVALID: list[Case] = [
     ),
     case(
         "type_kind_mismatch",
-        ("a", fed('type Query { a: T } type T { x: Int }')),
-        ("b", fed('type Query { b: T } interface T { x: Int }')),
+        ("a", fed("type Query { a: T } type T { x: Int }")),
+        ("b", fed("type Query { b: T } interface T { x: Int }")),
         code="TYPE_KIND_MISMATCH",
     ),
     case(
         "override_source_has_override",
-        ("a", fed('type Query { t: T } type T @key(fields: "id") { id: ID! x: Int @override(from: "b") }')),
+        (
+            "a",
+            fed(
+                'type Query { t: T } type T @key(fields: "id") { id: ID! x: Int @override(from: "b") }'
+            ),
+        ),
         ("b", fed('type T @key(fields: "id") { id: ID! x: Int @override(from: "a") }')),
         code="OVERRIDE_SOURCE_HAS_OVERRIDE",
     ),
     case(
         "override_from_self",
-        ("a", fed('type Query { t: T } type T @key(fields: "id") { id: ID! x: Int @override(from: "a") }')),
+        (
+            "a",
+            fed(
+                'type Query { t: T } type T @key(fields: "id") { id: ID! x: Int @override(from: "a") }'
+            ),
+        ),
         code="OVERRIDE_FROM_SELF_ERROR",
     ),
     case(
         "override_collides_with_requires",
-        ("a", fed('type Query { t: T } type T @key(fields: "id") { id: ID! w: Int @external x: Int @requires(fields: "w") }')),
+        (
+            "a",
+            fed(
+                'type Query { t: T } type T @key(fields: "id") { id: ID! w: Int @external x: Int @requires(fields: "w") }'
+            ),
+        ),
         ("b", fed('type T @key(fields: "id") { id: ID! w: Int x: Int @override(from: "a") }')),
         code="OVERRIDE_COLLISION_WITH_ANOTHER_DIRECTIVE",
     ),
@@ -589,60 +798,85 @@ INVALID: list[Case] = [
     ),
     case(
         "external_on_interface",
-        ("a", fed('type Query { i: I } interface I { x: Int @external }')),
+        ("a", fed("type Query { i: I } interface I { x: Int @external }")),
         code="EXTERNAL_ON_INTERFACE",
     ),
     case(
         "required_argument_missing",
-        ("a", fed('type Query { f(x: Int!): Int @shareable }')),
-        ("b", fed('type Query { f: Int @shareable }')),
+        ("a", fed("type Query { f(x: Int!): Int @shareable }")),
+        ("b", fed("type Query { f: Int @shareable }")),
         code="REQUIRED_ARGUMENT_MISSING_IN_SOME_SUBGRAPH",
     ),
     case(
         "required_input_field_missing",
-        ("a", fed('type Query { f(i: In): Int } input In { a: Int b: Int! }')),
-        ("b", fed('type Query { g(i: In): Int } input In { a: Int }')),
+        ("a", fed("type Query { f(i: In): Int } input In { a: Int b: Int! }")),
+        ("b", fed("type Query { g(i: In): Int } input In { a: Int }")),
         code="REQUIRED_INPUT_FIELD_MISSING_IN_SOME_SUBGRAPH",
     ),
     case(
         "empty_merged_input",
-        ("a", fed('type Query { f(i: In): Int } input In { a: Int }')),
-        ("b", fed('type Query { g(i: In): Int } input In { b: Int }')),
+        ("a", fed("type Query { f(i: In): Int } input In { a: Int }")),
+        ("b", fed("type Query { g(i: In): Int } input In { b: Int }")),
         code="EMPTY_MERGED_INPUT_TYPE",
     ),
     case(
         "enum_value_mismatch_both_positions",
-        ("a", fed('type Query { f(e: E): E } enum E { A B }')),
-        ("b", fed('type Query { g: E } enum E { A C }')),
+        ("a", fed("type Query { f(e: E): E } enum E { A B }")),
+        ("b", fed("type Query { g: E } enum E { A C }")),
         code="ENUM_VALUE_MISMATCH",
     ),
     case(
         "empty_merged_enum",
-        ("a", fed('type Query { f(e: E): Int } enum E { A }')),
-        ("b", fed('type Query { g(e: E): Int } enum E { B }')),
+        ("a", fed("type Query { f(e: E): Int } enum E { A }")),
+        ("b", fed("type Query { g(e: E): Int } enum E { B }")),
         code="EMPTY_MERGED_ENUM_TYPE",
     ),
     case(
         "external_type_mismatch",
         ("a", fed('type Query { t: T } type T @key(fields: "id") { id: ID! x: Int }')),
-        ("b", fed('type T @key(fields: "id") { id: ID! x: String @external y: Int @requires(fields: "x") }')),
+        (
+            "b",
+            fed(
+                'type T @key(fields: "id") { id: ID! x: String @external y: Int @requires(fields: "x") }'
+            ),
+        ),
         code="EXTERNAL_TYPE_MISMATCH",
     ),
     case(
         "no_queries",
-        ("a", fed('type T { x: Int }')),
+        ("a", fed("type T { x: Int }")),
         code="NO_QUERIES",
     ),
     case(
         "interface_field_not_implemented",
-        ("a", fed('type Query { i: I } interface I { x: Int } type A implements I @key(fields: "id") { id: ID! x: Int }')),
-        ("b", fed('interface I { x: Int y: Int } type B implements I { x: Int y: Int } type Query { b: B }')),
+        (
+            "a",
+            fed(
+                'type Query { i: I } interface I { x: Int } type A implements I @key(fields: "id") { id: ID! x: Int }'
+            ),
+        ),
+        (
+            "b",
+            fed(
+                "interface I { x: Int y: Int } type B implements I { x: Int y: Int } type Query { b: B }"
+            ),
+        ),
         code="INTERFACE_FIELD_NO_IMPLEM",
     ),
     case(
         "interface_key_missing_implementation",
-        ("a", fed('type Query { i: I } interface I @key(fields: "id") { id: ID! } type A implements I @key(fields: "id") { id: ID! }')),
-        ("b", fed('interface I @key(fields: "id") { id: ID! x: Int } type B implements I @key(fields: "id") { id: ID! x: Int }')),
+        (
+            "a",
+            fed(
+                'type Query { i: I } interface I @key(fields: "id") { id: ID! } type A implements I @key(fields: "id") { id: ID! }'
+            ),
+        ),
+        (
+            "b",
+            fed(
+                'interface I @key(fields: "id") { id: ID! x: Int } type B implements I @key(fields: "id") { id: ID! x: Int }'
+            ),
+        ),
         code="INTERFACE_KEY_MISSING_IMPLEMENTATION_TYPE",
     ),
     case(
@@ -652,13 +886,13 @@ INVALID: list[Case] = [
     ),
     case(
         "argument_default_mismatch",
-        ("a", fed('type Query { f(x: Int = 1): Int @shareable }')),
-        ("b", fed('type Query { f(x: Int = 2): Int @shareable }')),
+        ("a", fed("type Query { f(x: Int = 1): Int @shareable }")),
+        ("b", fed("type Query { f(x: Int = 2): Int @shareable }")),
         code="FIELD_ARGUMENT_DEFAULT_MISMATCH",
     ),
     case(
         "unknown_federation_import",
-        ("a", fed('type Query { a: Int }', "2.3", ["@key", "@policy"])),
+        ("a", fed("type Query { a: Int }", "2.3", ["@key", "@policy"])),
         code="INVALID_LINK_DIRECTIVE_USAGE",
     ),
 ]

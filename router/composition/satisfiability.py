@@ -1,0 +1,204 @@
+"""A basic satisfiability check: every field reachable in a subgraph must be resolvable from there.
+
+Apollo's full check explores the federated query graph; this one covers the common failures: a
+type reached in one subgraph whose field lives only in subgraphs that cannot be jumped to (no
+resolvable @key there, or key fields the reaching subgraph cannot provide).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Sequence
+
+from router.composition.errors import CompositionIssue
+from router.composition.fieldset import base_name, parse_field_set
+from router.composition.model import Key, Subgraph, SubType
+from router.composition.output import Supergraph
+
+__all__ = ["check_satisfiability"]
+
+_ROOTS = ("Query", "Mutation", "Subscription")
+
+
+class _Checker:
+    def __init__(self, graphs: Sequence[Subgraph], supergraph: Supergraph) -> None:
+        self.graphs = list(graphs)
+        self.supergraph = supergraph
+        self.overridden = self._overridden()
+        # (subgraph index, type) -> path of field names by which it was first reached there.
+        self.paths: dict[tuple[int, str], list[str]] = {}
+
+    def _overridden(self) -> set[tuple[str, str]]:
+        """(subgraph, coordinate) pairs a field was taken over from by @override."""
+        result: set[tuple[str, str]] = set()
+        for g in self.graphs:
+            for t in g.types.values():
+                for f in t.fields.values():
+                    if f.override is not None:
+                        result.add((f.override, f.coordinate))
+        return result
+
+    def resolvable(self, idx: int, type_name: str, field_name: str) -> bool:
+        g = self.graphs[idx]
+        t = g.types.get(type_name)
+        f = t.fields.get(field_name) if t else None
+        if f is None or (g.name, f.coordinate) in self.overridden:
+            return False
+        return not g.fully_external(f)
+
+    def reach(self) -> None:
+        queue: deque[tuple[int, str]] = deque()
+        for idx, g in enumerate(self.graphs):
+            for root in _ROOTS:
+                if root in g.types and g.types[root].fields:
+                    self.paths[(idx, root)] = []
+                    queue.append((idx, root))
+        while True:
+            while queue:
+                idx, name = queue.popleft()
+                for child, path in self.children(idx, name):
+                    if (idx, child) not in self.paths:
+                        self.paths[(idx, child)] = path
+                        queue.append((idx, child))
+            # Entities reached anywhere are reachable in every subgraph with a resolvable key.
+            for (_, name), path in list(self.paths.items()):
+                for idx, g in enumerate(self.graphs):
+                    t = g.types.get(name)
+                    if (
+                        t
+                        and (idx, name) not in self.paths
+                        and any(k.resolvable is not False for k in t.keys)
+                    ):
+                        self.paths[(idx, name)] = path
+                        queue.append((idx, name))
+            if not queue:
+                return
+
+    def children(self, idx: int, name: str) -> list[tuple[str, list[str]]]:
+        g = self.graphs[idx]
+        t = g.types.get(name)
+        if t is None:
+            return []
+        path = self.paths[(idx, name)]
+        result: list[tuple[str, list[str]]] = []
+        if t.kind in ("interface", "union"):
+            members = t.members if t.kind == "union" else [i.name for i in g.implementations(name)]
+            result += [(m, path + [f"... on {m}"]) for m in members]
+        for f in t.fields.values():
+            if self.resolvable(idx, name, f.name) or f.coordinate in g.provided:
+                target = g.types.get(base_name(f.type))
+                if target is not None and target.kind in ("object", "interface", "union"):
+                    result.append((target.name, path + [f.name]))
+        return result
+
+    def jump_closure(self, start: int, name: str) -> set[int]:
+        """Subgraphs `start` can reach for type `name` through chains of @key jumps."""
+        seen = {start}
+        queue = deque([start])
+        while queue:
+            source = queue.popleft()
+            for target, g in enumerate(self.graphs):
+                t = g.types.get(name)
+                if target not in seen and t is not None and self.can_jump(source, target, t):
+                    seen.add(target)
+                    queue.append(target)
+        return seen
+
+    def can_jump(self, source: int, target: int, t: SubType) -> bool:
+        """Whether subgraph `source` can hand `t` over to `target` through one of target's keys."""
+        return any(
+            k.resolvable is not False and self.provides_key(source, t.name, k) for k in t.keys
+        )
+
+    def provides_key(self, idx: int, type_name: str, key: Key) -> bool:
+        try:
+            selection = parse_field_set(key.fields)
+        except Exception:  # noqa: BLE001 - invalid keys were reported by validation already
+            return False
+        t = self.graphs[idx].types.get(type_name)
+        if t is None:
+            return False
+        for sel in selection.selections:
+            name = getattr(getattr(sel, "name", None), "value", None)
+            if name is None or name == "__typename":
+                continue
+            f = t.fields.get(name)
+            if f is None or (
+                self.graphs[idx].fully_external(f)
+                and not any(k.fields == key.fields for k in t.keys)
+            ):
+                return False
+        return True
+
+    def check(self) -> list[CompositionIssue]:
+        self.reach()
+        issues: list[CompositionIssue] = []
+        reported: set[str] = set()
+        for (idx, name), path in self.paths.items():
+            out = self.supergraph.types.get(name)
+            st = self.graphs[idx].types.get(name)
+            if (
+                out is None
+                or out.kind != "object"
+                or name in _ROOTS
+                or st is None
+                or st.interface_object
+            ):
+                continue
+            for field_name in out.fields:
+                coordinate = f"{name}.{field_name}"
+                if coordinate in reported or self.resolvable(idx, name, field_name):
+                    continue
+                holders = [
+                    i
+                    for i in range(len(self.graphs))
+                    if i != idx and self.resolvable(i, name, field_name)
+                ]
+                if not holders:
+                    continue  # provided only through @interfaceObject: resolved via the interface
+                if self.jump_closure(idx, name) & set(holders):
+                    continue
+                reported.add(coordinate)
+                issues.append(self.issue(idx, name, field_name, path, holders))
+        return issues
+
+    def issue(
+        self, idx: int, name: str, field_name: str, path: list[str], holders: list[int]
+    ) -> CompositionIssue:
+        query = "{\n"
+        indent = "  "
+        for step in path:
+            query += f"{indent}{step} {{\n"
+            indent += "  "
+        query += f"{indent}{field_name}\n"
+        for _ in path:
+            indent = indent[:-2]
+            query += f"{indent}}}\n"
+        query += "}"
+        source = self.graphs[idx].name
+        reasons = []
+        for i in holders:
+            g = self.graphs[i]
+            if not any(k.resolvable is not False for k in g.types[name].keys):
+                reasons.append(
+                    f'  - cannot move to subgraph "{g.name}", which has field "{name}.{field_name}", '
+                    f'because type "{name}" has no @key defined in subgraph "{g.name}".'
+                )
+            else:
+                reasons.append(
+                    f'  - cannot move to subgraph "{g.name}" using its @key of "{name}", the key '
+                    f'field(s) cannot be resolved from subgraph "{source}".'
+                )
+        message = (
+            f"The following supergraph API query:\n{query}\ncannot be satisfied by the subgraphs "
+            f'because:\n- from subgraph "{source}":\n  - cannot find field "{name}.{field_name}".\n'
+            + "\n".join(reasons)
+        )
+        return CompositionIssue("SATISFIABILITY_ERROR", message)
+
+
+def check_satisfiability(
+    graphs: Sequence[Subgraph], supergraph: Supergraph
+) -> list[CompositionIssue]:
+    """Report fields that some query path reaches but no subgraph on that path can resolve."""
+    return _Checker(graphs, supergraph).check()

@@ -1,0 +1,24 @@
+"""Compose every corpus set with Apollo once per session (one node process for all of them)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.composition.corpus import INVALID, VALID, Case
+from tests.composition.generated import generated_cases
+from tests.composition.project import project_case
+from tests.support.apollo import ApolloCompositionError, SubgraphSpec, compose_many_with_apollo
+
+ApolloResult = str | ApolloCompositionError
+
+
+def all_cases() -> list[Case]:
+    project = project_case()
+    return VALID + INVALID + generated_cases() + ([project] if project else [])
+
+
+@pytest.fixture(scope="session")
+def apollo_results() -> dict[str, ApolloResult]:
+    cases = all_cases()
+    results = compose_many_with_apollo([[SubgraphSpec(*s) for s in c.specs] for c in cases])
+    return {c.name: r for c, r in zip(cases, results, strict=True)}

@@ -1,0 +1,78 @@
+"""Seeded random valid subgraph sets: entities, shared value types, enums, inputs, unions."""
+
+from __future__ import annotations
+
+import random
+
+from tests.composition.corpus import Case, fed
+
+__all__ = ["generated_cases"]
+
+_SCALARS = ("Int", "String", "Boolean", "Float", "ID")
+
+
+def _wrap(rng: random.Random, base: str) -> str:
+    t = base
+    if rng.random() < 0.3:
+        t = f"[{t}{'!' if rng.random() < 0.5 else ''}]"
+    if rng.random() < 0.4:
+        t += "!"
+    return t
+
+
+def _one(seed: int) -> Case:
+    rng = random.Random(seed)
+    n_graphs = rng.randint(2, 4)
+    graphs = [f"g{i}" for i in range(n_graphs)]
+    bodies: dict[str, list[str]] = {g: [] for g in graphs}
+    query_fields: dict[str, list[str]] = {g: [] for g in graphs}
+    n_entities = rng.randint(1, 3)
+    entity_names = [f"E{i}" for i in range(n_entities)]
+    enum_values = ["A", "B", "C", "D"]
+    for e in entity_names:
+        owners = rng.sample(graphs, rng.randint(1, n_graphs))
+        compound = rng.random() < 0.3
+        key = "id" if not compound else "id kind"
+        for g in owners:
+            fields = ["id: ID!"] + (["kind: String!"] if compound else [])
+            for j in range(rng.randint(0, 3)):
+                fields.append(f"{e.lower()}_{g}_{j}: {_wrap(rng, rng.choice(_SCALARS))}")
+            if rng.random() < 0.4:
+                fields.append(f"shared: {'Int' if g != owners[0] else 'Int!'} @shareable")
+            if rng.random() < 0.3:
+                fields.append("status: Status")
+            desc = f'"""Entity {e} seen by {g}."""\n' if rng.random() < 0.3 else ""
+            resolvable = ", resolvable: false" if g != owners[0] and rng.random() < 0.2 else ""
+            if resolvable:
+                fields = fields[: 2 if compound else 1]
+            bodies[g].append(
+                f'{desc}type {e} @key(fields: "{key}"{resolvable}) {{ {" ".join(fields)} }}'
+            )
+        first = owners[0]
+        query_fields[first].append(f"all{e}(limit: Int = 10, filter: Filter): [{e}!]!")
+    for g in graphs:
+        text = " ".join(bodies[g])
+        if "Status" in text:
+            values = rng.sample(enum_values, rng.randint(1, 4))
+            bodies[g].append(f"enum Status {{ {' '.join(values)} }}")
+        if "Filter" in " ".join(query_fields[g]):
+            bodies[g].append("input Filter { text: String limit: Int = 5 }")
+        if rng.random() < 0.3:
+            bodies[g].append("type Point @shareable { x: Int! y: Int! }")
+            query_fields[g].append(f"point_{g}: Point")
+        if rng.random() < 0.3:
+            query_fields[g].append("version: String! @shareable")
+        if not query_fields[g] and rng.random() < 0.5:
+            query_fields[g].append(f"ping_{g}: Boolean")
+        if query_fields[g]:
+            bodies[g].insert(0, f"type Query {{ {' '.join(query_fields[g])} }}")
+    # At least one root field somewhere so the supergraph has queries.
+    if not any(query_fields.values()):
+        bodies[graphs[0]].insert(0, "type Query { hello: String }")
+    subgraphs = tuple((g, fed("\n".join(bodies[g]))) for g in graphs)
+    return Case(f"generated_{seed}", subgraphs)
+
+
+def generated_cases(count: int = 40) -> list[Case]:
+    """`count` reproducible random subgraph sets (valid or not: Apollo is the oracle)."""
+    return [_one(seed) for seed in range(count)]
