@@ -17,13 +17,22 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
+    func,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from subgraphs.kit.db import TimestampMixin, make_base, new_id
 
-__all__ = ["Base", "Doctor", "LicenseStatus", "ProfessionalStatus", "Specialty"]
+__all__ = [
+    "LICENSE_PATTERN",
+    "Base",
+    "Doctor",
+    "LicenseStatus",
+    "ProfessionalStatus",
+    "Specialty",
+    "name_key",
+]
 
 Base = make_base("doctors")
 
@@ -38,6 +47,16 @@ class LicenseStatus(StrEnum):
     PENDING = "pending"
     VERIFIED = "verified"
     REJECTED = "rejected"
+
+
+#: Normalized medical licences: an upper-case prefix, a hyphen, digits (e.g. `MED-0012345`).
+LICENSE_PATTERN = r"^[A-Z]{2,6}-[0-9]{5,12}$"
+
+
+def name_key(first_name: object, last_name: object) -> object:
+    """`doctors.full_name_key(first, last)`: folded (lower-case, unaccented) "first last", the
+    expression the trigram index is built on (an IMMUTABLE SQL function made by a migration)."""
+    return func.doctors.full_name_key(first_name, last_name)
 
 
 def _in(column: str, enum: type[StrEnum]) -> str:
@@ -61,8 +80,17 @@ class Doctor(TimestampMixin, Base):
         CheckConstraint("years_experience >= 0", name="years_experience"),
         CheckConstraint("consultation_fee IS NULL OR consultation_fee >= 0", name="fee"),
         Index("uq_doctors_email_lower", text("lower(email)"), unique=True),
+        CheckConstraint(f"medical_license ~ '{LICENSE_PATTERN}'", name="license_format"),
         Index("ix_doctors_institution_id", "institution_id"),
         Index("ix_doctors_specialty_id", "specialty_id"),
+        Index("ix_doctors_name_id", "last_name", "first_name", "id"),
+        Index("ix_doctors_created_at_id", "created_at", "id"),
+        Index("ix_doctors_institution_name", "institution_id", "last_name", "first_name", "id"),
+        Index(
+            "ix_doctors_full_name_trgm",
+            text("doctors.full_name_key(first_name, last_name) gin_trgm_ops"),
+            postgresql_using="gin",
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
@@ -88,3 +116,5 @@ class Doctor(TimestampMixin, Base):
         server_default=ProfessionalStatus.ACTIVE.value,
     )
     is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
+    #: The doctor's login in the auth subgraph (no cross-schema foreign key, by design).
+    user_id: Mapped[uuid.UUID | None] = mapped_column(unique=True)

@@ -66,10 +66,12 @@ _TYPE_LABELS = {
 }  # fmt: skip
 SPECIALTY_COLUMNS = ("id", "name", "category", "description")
 INSTITUTION_COLUMNS = ("id", "name", "institution_type", "contact_email", "phone", "address", "region",
-                       "website", "license_number", "is_active", "is_verified", "created_at", "updated_at")  # fmt: skip
+                       "website", "license_number", "is_active", "is_verified", "created_at", "updated_at",
+                       "user_id")  # fmt: skip
 DOCTOR_COLUMNS = ("id", "institution_id", "first_name", "last_name", "email", "phone", "medical_license",
                   "license_status", "specialty_id", "secondary_specialty_id", "years_experience",
-                  "consultation_fee", "professional_status", "is_active", "created_at", "updated_at")  # fmt: skip
+                  "consultation_fee", "professional_status", "is_active", "created_at", "updated_at",
+                  "user_id")  # fmt: skip
 PATIENT_COLUMNS = ("id", "doctor_id", "institution_id", "first_name", "last_name", "email", "date_of_birth",
                    "gender", "phone", "validation_status", "is_verified", "is_active", "created_at",
                    "updated_at")  # fmt: skip
@@ -154,11 +156,11 @@ class _Generator:
     def name(self) -> tuple[str, str]:
         return self.rng.choice(self.first_names), self.rng.choice(self.last_names)
 
-    def login(self, email: str, role: str, profile: uuid.UUID | None, *, demo: bool) -> None:
+    def login(self, email: str, role: str, profile: uuid.UUID | None, *, demo: bool) -> uuid.UUID:
         password = self.demo_hash if demo else None  # bulk logins have no password until reset
-        self.users.append(
-            (self.new_uuid(), email, password, role, profile, True, self.now, self.now)
-        )
+        user_id = self.new_uuid()
+        self.users.append((user_id, email, password, role, profile, True, self.now, self.now))
+        return user_id
 
     def institutions(self) -> list[tuple[Any, ...]]:
         rows: list[tuple[Any, ...]] = []
@@ -178,7 +180,8 @@ class _Generator:
                 self.rng.choice(REGIONS), f"https://{_ascii(city)}{i}.example.org", f"INST-{i + 1:06d}",
                 True, self.rng.random() < 0.7, created, created,
             ))  # fmt: skip
-            self.login(email, "institution", iid, demo=i == 0)
+            # The login is drawn after the row, so adding its id kept the generated data unchanged.
+            rows[-1] += (self.login(email, "institution", iid, demo=i == 0),)
         return rows
 
     def doctors(
@@ -204,7 +207,7 @@ class _Generator:
                 round(self.rng.uniform(300, 2500), 2),
                 self.rng.choices(("active", "suspended", "retired"), (92, 3, 5))[0], True, created, created,
             ))  # fmt: skip
-            self.login(email, "doctor", did, demo=i == 0)
+            rows[-1] += (self.login(email, "doctor", did, demo=i == 0),)
         return rows
 
     def patients(self, doctors: Sequence[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
