@@ -15,7 +15,7 @@ __all__ = ["SCENARIO"]
 
 _LINK = (
     'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", '
-    'import: ["@key", "@shareable"])\n'
+    'import: ["@key", "@shareable", "@external", "@requires"])\n'
 )
 
 ACCOUNTS: dict[str, dict[str, Any]] = {
@@ -199,6 +199,11 @@ def _limits(account: dict[str, Any], _info: Any) -> list[int | None]:
     return [100, None] if account["id"] == "4" else [100, 200]
 
 
+def _review(account: dict[str, Any], _info: Any) -> str:
+    # Shows exactly what the gateway sent for the @requires fields (absent, null or a value).
+    return f"note={account.get('note', '<absent>')!r} owner={account.get('owner', '<absent>')!r}"
+
+
 def _risk_step(label: str) -> dict[str, Any]:
     JOURNAL.append(label)
     return {"seq": len(JOURNAL), "label": label}
@@ -209,7 +214,7 @@ def _risk_account(rep: dict[str, Any]) -> dict[str, Any] | None:
         raise SubgraphError("risk record is locked", code="LOCKED")
     if rep["id"] == "6":
         return None
-    return {"__typename": "Account", "id": rep["id"]}
+    return dict(rep)  # keeps the @requires fields the gateway sent along
 
 
 risk = Subgraph(
@@ -221,6 +226,9 @@ type Account @key(fields: "id") {
   score: Int
   grade: String!
   limits: [Int!]
+  note: String @external
+  owner: String @external
+  review: String @requires(fields: "note owner")
 }
 
 type RiskStep {
@@ -238,7 +246,7 @@ type Mutation {
 """,
     resolvers={
         "Query": {"riskiest": lambda _r, _i: {"__typename": "Account", "id": "3"}},
-        "Account": {"score": _score, "grade": _grade, "limits": _limits},
+        "Account": {"score": _score, "grade": _grade, "limits": _limits, "review": _review},
         "Mutation": {
             "riskStep": lambda _r, _i, label: _risk_step(label),
         },

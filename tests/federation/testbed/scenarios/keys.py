@@ -193,7 +193,7 @@ enum Region { EU US APAC }
 
 type Warehouse @key(fields: "slug") {
   slug: String!
-  skus: [Sku!]!
+  skus(minOnHand: Int = 0): [Sku!]!
   manager: Person
   binRows: [[Bin!]!]!
 }
@@ -230,10 +230,10 @@ type Person @key(fields: "id", resolvable: false) {
 """,
     resolvers={
         "Warehouse": {
-            "skus": lambda w, _i: [
+            "skus": lambda w, _i, minOnHand: [
                 _stock_sku(code, region)
-                for (code, region), (_, s) in STOCK.items()
-                if s == w["slug"]
+                for (code, region), (on_hand, slug) in STOCK.items()
+                if slug == w["slug"] and on_hand >= minOnHand
             ],
             "manager": lambda w, _i: (
                 {"__typename": "Person", "id": MANAGERS[w["slug"]]}
