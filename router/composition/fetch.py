@@ -10,10 +10,10 @@ _QUERY = "query __ApolloGetServiceDefinition__ { _service { sdl } }"
 
 
 async def fetch_sdl(
-    url: str, *, timeout: float = 10.0, headers: dict[str, str] | None = None
+    url: str, *, timeout_s: float = 10.0, headers: dict[str, str] | None = None
 ) -> str:
     """POST `{ _service { sdl } }` to `url` and return the SDL; raise `RuntimeError` on failure."""
-    async with httpx.AsyncClient(timeout=timeout) as client:
+    async with httpx.AsyncClient(timeout=timeout_s) as client:
         response = await client.post(
             url,
             json={"query": _QUERY},

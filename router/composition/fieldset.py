@@ -74,49 +74,57 @@ def _walk(
     visit: Callable[[SubField], None] | None,
     include_implementations: bool,
 ) -> FieldSetProblem | None:
-    parent_type = graph.types.get(parent)
     for sel in selection.selections:
         if sel.directives:
             return FieldSetProblem("directive", "cannot have directive applications")
         if isinstance(sel, InlineFragmentNode):
-            target = sel.type_condition.name.value if sel.type_condition else parent
-            if target not in graph.types:
-                return FieldSetProblem("unknown", f'Unknown type "{target}"')
-            problem = _walk(graph, target, sel.selection_set, visit, include_implementations)
-            if problem:
-                return problem
-            continue
-        if not isinstance(sel, FieldNode):
-            return FieldSetProblem("syntax", "fragment spreads are not allowed in a field set")
-        name = sel.name.value
-        if name == "__typename":
-            continue
-        f = parent_type.fields.get(name) if parent_type else None
-        if f is None:
-            return FieldSetProblem("unknown", f'Cannot query field "{name}" on type "{parent}"')
-        if visit:
-            visit(f)
-            if include_implementations and parent_type and parent_type.kind == "interface":
-                for impl in graph.implementations(parent):
-                    if name in impl.fields:
-                        visit(impl.fields[name])
-        target = graph.types.get(base_name(f.type))
-        composite = target is not None and target.kind in ("object", "interface", "union")
-        if sel.selection_set is not None:
-            if not composite:
-                return FieldSetProblem(
-                    "leaf_selection",
-                    f'Field "{name}" must not have a selection since type "{base_name(f.type)}" has '
-                    "no subfields.",
-                )
-            assert target is not None
-            problem = _walk(graph, target.name, sel.selection_set, visit, include_implementations)
-            if problem:
-                return problem
-        elif composite:
-            return FieldSetProblem(
-                "no_selection",
-                f'Field "{name}" of type "{base_name(f.type)}" must have a selection of subfields. '
-                f'Did you mean "{name} {{ ... }}"?',
-            )
+            condition = sel.type_condition.name.value if sel.type_condition else parent
+            if condition not in graph.types:
+                return FieldSetProblem("unknown", f'Unknown type "{condition}"')
+            problem = _walk(graph, condition, sel.selection_set, visit, include_implementations)
+        elif isinstance(sel, FieldNode):
+            problem = _walk_field(graph, parent, sel, visit, include_implementations)
+        else:
+            problem = FieldSetProblem("syntax", "fragment spreads are not allowed in a field set")
+        if problem:
+            return problem
     return None
+
+
+def _walk_field(
+    graph: Subgraph,
+    parent: str,
+    sel: FieldNode,
+    visit: Callable[[SubField], None] | None,
+    include_implementations: bool,
+) -> FieldSetProblem | None:
+    name = sel.name.value
+    if name == "__typename":
+        return None
+    parent_type = graph.types.get(parent)
+    f = parent_type.fields.get(name) if parent_type else None
+    if f is None:
+        return FieldSetProblem("unknown", f'Cannot query field "{name}" on type "{parent}"')
+    if visit:
+        visit(f)
+        if include_implementations and parent_type and parent_type.kind == "interface":
+            for impl in graph.implementations(parent):
+                if name in impl.fields:
+                    visit(impl.fields[name])
+    target = graph.types.get(base_name(f.type))
+    composite = target is not None and target.kind in ("object", "interface", "union")
+    if sel.selection_set is None:
+        if not composite:
+            return None
+        return FieldSetProblem(
+            "no_selection",
+            f'Field "{name}" of type "{base_name(f.type)}" must have a selection of subfields. '
+            f'Did you mean "{name} {{ ... }}"?',
+        )
+    if target is None or not composite:
+        return FieldSetProblem(
+            "leaf_selection",
+            f'Field "{name}" must not have a selection since type "{base_name(f.type)}" has '
+            "no subfields.",
+        )
+    return _walk(graph, target.name, sel.selection_set, visit, include_implementations)

@@ -181,21 +181,11 @@ class _Merger:
         for t in types:
             if t.kind in ("object", "interface"):
                 self.merge_implements(t)
-        for t in types:
-            if t.kind == "union":
-                self.merge_type(t)
-        for t in types:
-            if t.kind in ("scalar", "input"):
-                self.merge_type(t)
-        for t in types:
-            if t.kind == "interface":
-                self.merge_type(t)
-        for t in types:
-            if t.kind == "object":
-                self.merge_type(t)
-        for t in types:
-            if t.kind == "enum":
-                self.merge_type(t)
+        # Apollo's order matters: enums last, once every field recorded how it uses them.
+        for phase in (("union",), ("scalar", "input"), ("interface",), ("object",), ("enum",)):
+            for t in types:
+                if t.kind in phase:
+                    self.merge_type(t)
         self.merge_schema()
         if "Query" not in self.out.types:
             self.err(
@@ -224,12 +214,12 @@ class _Merger:
         for name in mismatched:
             by_kind: dict[str, list[str]] = {}
             for g in self.graphs:
-                t = g.types.get(name)
-                if t:
+                st = g.types.get(name)
+                if st:
                     label = (
                         "Interface Object Type (Object Type with @interfaceObject)"
-                        if t.interface_object
-                        else _KIND_NAMES[t.kind]
+                        if st.interface_object
+                        else _KIND_NAMES[st.kind]
                     )
                     by_kind.setdefault(label, []).append(g.name)
             parts = [f"{k} in {subgraph_list(v)}" for k, v in by_kind.items()]
@@ -239,7 +229,7 @@ class _Merger:
             )
         for name, kind in kinds.items():
             if kind == "interface" and not any(
-                (t := g.types.get(name)) and t.kind == "interface" for g in self.graphs
+                (found := g.types.get(name)) and found.kind == "interface" for g in self.graphs
             ):
                 holders = [g.name for g in self.graphs if name in g.types]
                 self.err(
@@ -296,7 +286,7 @@ class _Merger:
             if not s.keys:
                 t.directives.append(render_directive("join__type", base + itf_object))
             for k in s.keys:
-                args = base + [("key", print_value_str(k.fields))]
+                args = [*base, ("key", print_value_str(k.fields))]
                 if k.extension or s.extends:
                     args.append(("extension", "true"))
                 if k.resolvable is not None:
@@ -473,13 +463,17 @@ class _Merger:
                     + ", ".join(f'type "{d}"' for d in defined),
                 )
 
-    def validate_override(self, fs: Sources[SubField], t: OutType, name: str) -> _FieldContext:
+    # One branch per @override rule of Apollo's `validateOverride`, kept together on purpose.
+    def validate_override(  # noqa: PLR0912, PLR0915
+        self, fs: Sources[SubField], t: OutType, name: str
+    ) -> _FieldContext:
         ctx = _FieldContext()
         coordinate = f"{t.name}.{name}"
         with_override = [i for i, f in enumerate(fs) if f is not None and f.override is not None]
         for idx in with_override:
             f = fs[idx]
-            assert f is not None and f.override is not None
+            assert f is not None
+            assert f.override is not None
             sub = self.names[idx]
             st = self.graphs[idx].types[t.name]
             if st.kind == "interface":
@@ -773,10 +767,10 @@ class _Merger:
                 "@external): it has "
                 + mismatch([f'type "{k}" in {subgraph_list(v)}' for k, v in parts.items()]),
             )
-        for a in missing_args:
+        for arg_name in missing_args:
             self.err(
                 "EXTERNAL_ARGUMENT_MISSING",
-                f'Field "{coordinate}" is missing argument "{coordinate}({a}:)" in some subgraphs '
+                f'Field "{coordinate}" is missing argument "{coordinate}({arg_name}:)" in some subgraphs '
                 "where it is marked @external.",
             )
 
@@ -898,8 +892,8 @@ class _Merger:
                 f"{t.name}.{name}",
                 "value",
             )
-            for idx, v in enumerate(values):
-                if v is not None:
+            for idx, value in enumerate(values):
+                if value is not None:
                     out.directives.insert(
                         self.join_enum_insert_point(out.directives),
                         f"@join__enumValue(graph: {self.graph_enum[idx]})",
@@ -1088,9 +1082,9 @@ class _Merger:
             directives.append(definition.replace(f"directive @{d}", f"directive @{local}", 1))
             types.extend(extra)
         by_url: dict[str, list[str]] = {}
-        for name, (node, url) in self.composed.items():
-            if url is not None:
-                by_url.setdefault(url, []).append(name)
+        for name, (node, link_url) in self.composed.items():
+            if link_url is not None:
+                by_url.setdefault(link_url, []).append(name)
             directives.append(_print_directive_definition(node))
         for url, names in by_url.items():
             imports = ", ".join(f'"@{n}"' for n in names)

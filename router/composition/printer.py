@@ -21,9 +21,7 @@ _KEYWORDS = {
 def _block_string(value: str, prefer_multiple_lines: bool) -> str:
     is_single_line = "\n" not in value
     has_leading_space = value[:1] in (" ", "\t")
-    multiple = (
-        not is_single_line or value.endswith('"') or value.endswith("\\") or prefer_multiple_lines
-    )
+    multiple = not is_single_line or value.endswith(('"', "\\")) or prefer_multiple_lines
     result = ""
     if multiple and not (is_single_line and has_leading_space):
         result += "\n"

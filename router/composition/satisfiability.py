@@ -83,12 +83,12 @@ class _Checker:
         result: list[tuple[str, list[str]]] = []
         if t.kind in ("interface", "union"):
             members = t.members if t.kind == "union" else [i.name for i in g.implementations(name)]
-            result += [(m, path + [f"... on {m}"]) for m in members]
+            result += [(m, [*path, f"... on {m}"]) for m in members]
         for f in t.fields.values():
             if self.resolvable(idx, name, f.name) or f.coordinate in g.provided:
                 target = g.types.get(base_name(f.type))
                 if target is not None and target.kind in ("object", "interface", "union"):
-                    result.append((target.name, path + [f.name]))
+                    result.append((target.name, [*path, f.name]))
         return result
 
     def jump_closure(self, start: int, name: str) -> set[int]:

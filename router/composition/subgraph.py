@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from graphql import GraphQLError, parse
@@ -51,7 +51,6 @@ from router.composition.model import (
 )
 from router.composition.specs import (
     FEDERATION_DIRECTIVE_VERSIONS,
-    FEDERATION_DIRECTIVES,
     FEDERATION_URL,
     MERGED_SPEC_DIRECTIVES,
     parse_spec_url,
@@ -132,7 +131,7 @@ def _link_imports(value: ValueNode | None) -> list[tuple[str, str]]:
     return result
 
 
-def _resolve_names(name: str, schema_directives: list[DirectiveNode]) -> _Names:
+def _resolve_names(name: str, schema_directives: Sequence[DirectiveNode]) -> _Names:
     fed: tuple[tuple[int, int], str, list[tuple[str, str]]] | None = None
     links: dict[str, tuple[str, dict[str, str]]] = {}
     prefixes = ["link__"]
@@ -253,7 +252,8 @@ class _Builder:
             return
         self.graph.directive_defs[name] = node
 
-    def add_type(self, node: TypeDefinitionNode | TypeExtensionNode) -> None:
+    # One branch per kind of type definition/extension node: splitting it would scatter the walk.
+    def add_type(self, node: TypeDefinitionNode | TypeExtensionNode) -> None:  # noqa: PLR0912
         raw_name = node.name.value
         name = self.rename(raw_name)
         if (
@@ -306,8 +306,8 @@ class _Builder:
             for f in node.fields or ():
                 self.add_field(t, f, block)
         elif isinstance(node, InputObjectTypeDefinitionNode | InputObjectTypeExtensionNode):
-            for f in node.fields or ():
-                self.add_field(t, f, block)
+            for input_field in node.fields or ():
+                self.add_field(t, input_field, block)
         elif isinstance(node, UnionTypeDefinitionNode | UnionTypeExtensionNode):
             for m in node.types or ():
                 mname = self.rename(m.name.value)
@@ -378,6 +378,23 @@ class _Builder:
                 result.append(Applied(local, _args(d)))
         return result
 
+    def field_directive(self, f: SubField, d: DirectiveNode) -> None:
+        canonical = self.canonical(d.name.value)
+        args = _args(d)
+        if canonical == "external":
+            f.external = True
+        elif canonical == "shareable":
+            f.shareable = True
+        elif canonical == "requires":
+            f.requires = _string(args.get("fields"))
+        elif canonical == "provides":
+            f.provides = _string(args.get("fields"))
+        elif canonical == "override":
+            f.override = _string(args.get("from"))
+            f.override_label = _string(args.get("label"))
+        else:
+            f.directives.extend(self.merged_directives([d]))
+
     def add_field(
         self, t: SubType, node: FieldDefinitionNode | InputValueDefinitionNode, block: int
     ) -> None:
@@ -408,21 +425,7 @@ class _Builder:
                     self.merged_directives(a.directives or ()),
                 )
         for d in node.directives or ():
-            canonical = self.canonical(d.name.value)
-            args = _args(d)
-            if canonical == "external":
-                f.external = True
-            elif canonical == "shareable":
-                f.shareable = True
-            elif canonical == "requires":
-                f.requires = _string(args.get("fields"))
-            elif canonical == "provides":
-                f.provides = _string(args.get("fields"))
-            elif canonical == "override":
-                f.override = _string(args.get("from"))
-                f.override_label = _string(args.get("label"))
-            else:
-                f.directives.extend(self.merged_directives([d]))
+            self.field_directive(f, d)
         if block in t.external_blocks:
             f.external = True
         if block in t.shareable_blocks:

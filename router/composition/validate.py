@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from router.composition.errors import CompositionIssue
 from router.composition.fieldset import FieldSetProblem, base_name, walk_field_set
-from router.composition.model import SubField, Subgraph, SubType, type_str
+from router.composition.model import Key, SubField, Subgraph, SubType, type_str
 
 __all__ = ["validate_subgraph"]
 
@@ -100,35 +100,38 @@ class _Validator:
 
     def check_keys(self, t: SubType) -> None:
         for key in t.keys:
-            where = f'On type "{t.name}", for @key(fields: "{key.fields}"): '
-            invalid: list[str] = []
+            self.check_key(t, key)
 
-            with_args: list[str] = []
+    def check_key(self, t: SubType, key: Key) -> None:
+        where = f'On type "{t.name}", for @key(fields: "{key.fields}"): '
+        invalid: list[str] = []
 
-            def visit(f: SubField) -> None:
-                f.shareable = True
-                self.g.used.add(f.coordinate)
-                target = self.g.types.get(base_name(f.type))
-                if target is not None and target.kind in _KIND_NAMES:
-                    invalid.append(f'field "{f.coordinate}" is a {_KIND_NAMES[target.kind]} type')
-                if f.args:
-                    with_args.append(f.coordinate)
+        with_args: list[str] = []
 
-            problem = walk_field_set(self.g, t.name, key.fields, visit)
-            if invalid:
-                self.err(
-                    "KEY_FIELDS_SELECT_INVALID_TYPE",
-                    where + invalid[0] + " which is not allowed in @key",
-                )
-            elif with_args:
-                self.err(
-                    "KEY_FIELDS_HAS_ARGS",
-                    where + f"field {with_args[0]} cannot be included because it has arguments "
-                    "(fields with argument are not allowed in @key)",
-                )
-            elif problem:
-                code = _KEY_CODES.get(problem.kind, "KEY_INVALID_FIELDS")
-                self.err(code, where + _problem_message(problem))
+        def visit(f: SubField) -> None:
+            f.shareable = True
+            self.g.used.add(f.coordinate)
+            target = self.g.types.get(base_name(f.type))
+            if target is not None and target.kind in _KIND_NAMES:
+                invalid.append(f'field "{f.coordinate}" is a {_KIND_NAMES[target.kind]} type')
+            if f.args:
+                with_args.append(f.coordinate)
+
+        problem = walk_field_set(self.g, t.name, key.fields, visit)
+        if invalid:
+            self.err(
+                "KEY_FIELDS_SELECT_INVALID_TYPE",
+                where + invalid[0] + " which is not allowed in @key",
+            )
+        elif with_args:
+            self.err(
+                "KEY_FIELDS_HAS_ARGS",
+                where + f"field {with_args[0]} cannot be included because it has arguments "
+                "(fields with argument are not allowed in @key)",
+            )
+        elif problem:
+            code = _KEY_CODES.get(problem.kind, "KEY_INVALID_FIELDS")
+            self.err(code, where + _problem_message(problem))
 
     def check_requires(self, t: SubType, f: SubField, fields: str) -> None:
         where = f'On field "{f.coordinate}", for @requires(fields: "{fields}"): '

@@ -20,6 +20,37 @@ def _wrap(rng: random.Random, base: str) -> str:
     return t
 
 
+def _entity(
+    rng: random.Random,
+    e: str,
+    graphs: list[str],
+    bodies: dict[str, list[str]],
+    query_fields: dict[str, list[str]],
+) -> None:
+    """Add entity `e` to a random subset of the subgraphs (first owner gets a root field)."""
+    n_graphs = len(graphs)
+    owners = rng.sample(graphs, rng.randint(1, n_graphs))
+    compound = rng.random() < 0.3
+    key = "id" if not compound else "id kind"
+    for g in owners:
+        fields = ["id: ID!"] + (["kind: String!"] if compound else [])
+        for j in range(rng.randint(0, 3)):
+            fields.append(f"{e.lower()}_{g}_{j}: {_wrap(rng, rng.choice(_SCALARS))}")
+        if rng.random() < 0.4:
+            fields.append(f"shared: {'Int' if g != owners[0] else 'Int!'} @shareable")
+        if rng.random() < 0.3:
+            fields.append("status: Status")
+        desc = f'"""Entity {e} seen by {g}."""\n' if rng.random() < 0.3 else ""
+        resolvable = ", resolvable: false" if g != owners[0] and rng.random() < 0.2 else ""
+        if resolvable:
+            fields = fields[: 2 if compound else 1]
+        bodies[g].append(
+            f'{desc}type {e} @key(fields: "{key}"{resolvable}) {{ {" ".join(fields)} }}'
+        )
+    first = owners[0]
+    query_fields[first].append(f"all{e}(limit: Int = 10, filter: Filter): [{e}!]!")
+
+
 def _one(seed: int) -> Case:
     rng = random.Random(seed)
     n_graphs = rng.randint(2, 4)
@@ -28,32 +59,12 @@ def _one(seed: int) -> Case:
     query_fields: dict[str, list[str]] = {g: [] for g in graphs}
     n_entities = rng.randint(1, 3)
     entity_names = [f"E{i}" for i in range(n_entities)]
-    enum_values = ["A", "B", "C", "D"]
     for e in entity_names:
-        owners = rng.sample(graphs, rng.randint(1, n_graphs))
-        compound = rng.random() < 0.3
-        key = "id" if not compound else "id kind"
-        for g in owners:
-            fields = ["id: ID!"] + (["kind: String!"] if compound else [])
-            for j in range(rng.randint(0, 3)):
-                fields.append(f"{e.lower()}_{g}_{j}: {_wrap(rng, rng.choice(_SCALARS))}")
-            if rng.random() < 0.4:
-                fields.append(f"shared: {'Int' if g != owners[0] else 'Int!'} @shareable")
-            if rng.random() < 0.3:
-                fields.append("status: Status")
-            desc = f'"""Entity {e} seen by {g}."""\n' if rng.random() < 0.3 else ""
-            resolvable = ", resolvable: false" if g != owners[0] and rng.random() < 0.2 else ""
-            if resolvable:
-                fields = fields[: 2 if compound else 1]
-            bodies[g].append(
-                f'{desc}type {e} @key(fields: "{key}"{resolvable}) {{ {" ".join(fields)} }}'
-            )
-        first = owners[0]
-        query_fields[first].append(f"all{e}(limit: Int = 10, filter: Filter): [{e}!]!")
+        _entity(rng, e, graphs, bodies, query_fields)
     for g in graphs:
         text = " ".join(bodies[g])
         if "Status" in text:
-            values = rng.sample(enum_values, rng.randint(1, 4))
+            values = rng.sample(["A", "B", "C", "D"], rng.randint(1, 4))
             bodies[g].append(f"enum Status {{ {' '.join(values)} }}")
         if "Filter" in " ".join(query_fields[g]):
             bodies[g].append("input Filter { text: String limit: Int = 5 }")
