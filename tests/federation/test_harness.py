@@ -71,12 +71,25 @@ class TestDifferences:
         [
             ({"a": 1, "b": 2}, {"b": 2, "a": 1}, "data: field order ['a', 'b'] != ['b', 'a']"),
             ({"a": True}, {"a": 1}, "data.a: true != 1"),
+            ({"a": 3}, {"a": 3.5}, "data.a: 3 != 3.5"),
+            ({"a": "3"}, {"a": 3}, 'data.a: "3" != 3'),
             ({"a": [1, 2]}, {"a": [1]}, "data.a: list of 2 != list of 1"),
             ({"a": {"b": None}}, {"a": None}, 'data.a: {"b": null} != null'),
         ],
     )
     def test_data_differences(self, left: Any, right: Any, expected: str) -> None:
         assert differences(_response({"data": left}), _response({"data": right})) == [expected]
+
+    def test_numbers_compare_by_value(self) -> None:
+        assert differences(_response({"data": {"a": 3}}), _response({"data": {"a": 3.0}})) == []
+
+    def test_400_accepted_for_a_request_error_apollo_answers_with_500(self) -> None:
+        body = {"errors": [_error(None, "X")]}
+        assert differences(_response(body, 500), _response(body, 400)) == []
+        executed = {"data": None, "errors": [_error(None, "X")]}
+        assert differences(_response(executed, 500), _response(executed, 400)) == [
+            "HTTP status 500 != 400"
+        ]
 
     def test_missing_data_differs_from_null_data_and_status_is_compared(self) -> None:
         found = differences(
