@@ -64,10 +64,35 @@ def _strip(node: Any) -> Any:
     return copy
 
 
+def _linked_namespaces(supergraph: DocumentNode) -> set[str]:
+    """Namespaces of the specs the schema `@link`s (`join`, `requiresScopes`, ... or their `as:`)."""
+    names: set[str] = set()
+    for definition in supergraph.definitions:
+        if not isinstance(definition, SchemaDefinitionNode | SchemaExtensionNode):
+            continue
+        for directive in definition.directives or ():
+            if directive.name.value not in ("link", "core"):
+                continue
+            args = {
+                a.name.value: getattr(a.value, "value", None) for a in directive.arguments or ()
+            }
+            url = args.get("url") or args.get("feature")
+            if isinstance(url, str):
+                parts = [p for p in url.split("/") if p]
+                alias = args.get("as")
+                names.add(
+                    alias if isinstance(alias, str) else parts[-2] if len(parts) >= 2 else url
+                )
+    return names
+
+
 def build_api_schema(
     supergraph: DocumentNode, inaccessible_types: set[str] | None = None
 ) -> GraphQLSchema:
     """Build the API schema from a parsed supergraph document."""
+    namespaces = _linked_namespaces(supergraph)
+    prefixes = _MACHINERY_PREFIXES + tuple(f"{n}__" for n in sorted(namespaces))
+    machinery = _MACHINERY_DIRECTIVES | namespaces
     hidden = set(inaccessible_types or ())
     for definition in supergraph.definitions:
         name = getattr(definition, "name", None)
@@ -81,10 +106,10 @@ def build_api_schema(
         name = getattr(definition, "name", None)
         if name is None:
             continue
-        if name.value.startswith(_MACHINERY_PREFIXES) or name.value in hidden:
+        if name.value.startswith(prefixes) or name.value in hidden:
             continue
         if isinstance(definition, DirectiveDefinitionNode) and (
-            name.value in _MACHINERY_DIRECTIVES or name.value in _KEPT_DIRECTIVES
+            name.value in machinery or name.value in _KEPT_DIRECTIVES
         ):
             continue
         stripped = _strip(definition)

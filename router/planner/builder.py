@@ -32,7 +32,6 @@ from graphql import (
 
 from router.planner.fetches import build_fetch
 from router.planner.plan import (
-    Fetch,
     Flatten,
     Parallel,
     PlanNode,
@@ -48,6 +47,7 @@ __all__ = ["PlanningError", "QueryPlanner"]
 
 Provided = dict[str, "Provided"]
 _INTROSPECTION = frozenset({"__schema", "__type"})
+_MAX_JUMP_DEPTH = 64
 
 
 class PlanningError(Exception):
@@ -109,6 +109,7 @@ class _Builder:
         self.fragments = fragments
         self.ids = itertools.count()
         self.groups: list[Group] = []
+        self.depth = 0  # nested jumps being planned; a cycle of keys would never end
 
     def new_group(self, service: str, path: tuple[str, ...], parent: Group | None) -> Group:
         group = Group(next(self.ids), service, path, parent)
@@ -449,6 +450,26 @@ class _Builder:
         targets: list[tuple[str, GraphQLCompositeType]] | None = None,
     ) -> set[Group]:
         """Fetch `node` from another graph through `_entities`, keyed on what `group` has."""
+        self.depth += 1
+        try:
+            if self.depth > _MAX_JUMP_DEPTH:
+                raise PlanningError(
+                    f"entity jumps nest deeper than {_MAX_JUMP_DEPTH} at {'.'.join(path)}"
+                )
+            return self._jump_inner(group, target, parent, node, path, entity_root, targets)
+        finally:
+            self.depth -= 1
+
+    def _jump_inner(  # noqa: PLR0917 - recursive walk state passed explicitly
+        self,
+        group: Group,
+        target: SelSet,
+        parent: GraphQLCompositeType,
+        node: SelectionNode,
+        path: tuple[str, ...],
+        entity_root: bool,
+        targets: list[tuple[str, GraphQLCompositeType]] | None,
+    ) -> set[Group]:
         name = node.name.value if isinstance(node, FieldNode) else "__typename"
         if targets is None:
             targets = self._targets(parent, name)
@@ -602,7 +623,3 @@ def _root_of(group: Group) -> Group:
     while group.parent is not None:
         group = group.parent
     return group
-
-
-def _unused(_: Fetch) -> None:  # keeps the Fetch import meaningful for type checkers
-    return None
