@@ -73,7 +73,7 @@ def router_cmd(
         args += ["--explain", str(explain)]
     from router.__main__ import main as router_main
 
-    sys.exit(router_main(args))
+    router_main(args)
 
 
 @app.command()
@@ -199,7 +199,6 @@ def schema_compose(
 ) -> None:
     """Compose Federation v2 subgraph SDLs into a supergraph (Apollo's format)."""
     from router.composition import CompositionError
-
     from subgraphs.kit.schema_files import compose_files, compose_live, compose_ours
 
     try:
