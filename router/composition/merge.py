@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -13,12 +14,15 @@ from graphql.language import (
     ListValueNode,
     NamedTypeNode,
     NonNullTypeNode,
+    StringValueNode,
     TypeNode,
     ValueNode,
 )
 
 from router.composition.errors import CompositionIssue
 from router.composition.fieldset import base_name
+from graphql.language.print_string import print_string
+
 from router.composition.model import Applied, SubArgument, SubField, Subgraph, SubType, type_str
 from router.composition.output import (
     OutArgument,
@@ -77,6 +81,50 @@ def mismatch(parts: list[str]) -> str:
     return parts[0] + (" but " + " and ".join(parts[1:]) if len(parts) > 1 else "")
 
 
+def _dnf(value: ValueNode | None) -> list[list[str]]:
+    if not isinstance(value, ListValueNode):
+        return []
+    return [
+        [v.value for v in inner.values if isinstance(v, StringValueNode)]
+        for inner in value.values
+        if isinstance(inner, ListValueNode)
+    ]
+
+
+def _key(value: object) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+def _dnf_conjunction(values: list[list[list[str]]]) -> list[list[str]]:
+    """Port of Apollo's `dnfConjunction` (AND of OR-of-AND scope lists), same ordering."""
+    if not values:
+        return []
+    filtered: list[list[list[str]]] = []
+    seen: set[str] = set()
+    for raw in values:
+        value = [sorted(inner) for inner in (raw or [[]])]
+        value.sort(key=_key)
+        if _key(value) not in seen:
+            seen.add(_key(value))
+            filtered.append(value)
+    result = filtered[0]
+    for current in filtered[1:]:
+        accumulator: list[list[str]] = []
+        done: set[str] = set()
+        for acc in result:
+            for element in current:
+                candidate = sorted([*acc, *(e for e in element if e not in acc)])
+                if _key(candidate) not in done:
+                    done.add(_key(candidate))
+                    accumulator.append(candidate)
+        accumulator.sort(key=len)
+        result = []
+        for candidate in accumulator:
+            if not any(all(e in candidate for e in r) for r in result):
+                result.append(candidate)
+    return result
+
+
 def _same(a: TypeNode, b: TypeNode) -> bool:
     return type_str(a) == type_str(b)
 
@@ -105,6 +153,7 @@ class _Merger:
         self.join = join_version(self.fed_version)
         self.spec_used = self._spec_directives_used()
         self.spec_local = self._spec_local_names()
+        self.access_control_extra = self._access_control_extra()
         self.inaccessible = "@" + self.spec_local.get("inaccessible", "inaccessible")
         self.composed = self._composed_directives()
         # Deferred directive merges, applied after all types (Apollo's `mergeAllAppliedDirectives`).
@@ -331,11 +380,42 @@ class _Merger:
             self.merge_applied("inaccessible", sources, dest)
             names.remove("inaccessible")
         if kind in ("field", "interface"):
-            for ac in ACCESS_CONTROL:
-                if ac in names and ac in self.spec_used:
-                    self.deferred.append(([ac], sources, dest, coordinate))
+            for ac in self.spec_used:
+                if ac not in ACCESS_CONTROL:
+                    continue
+                # Interfaces inherit the access control of their implementations (and fields).
+                extra = self.access_control_extra.get(f"{coordinate}_{ac}", [])
+                if ac in names or extra:
+                    self.deferred.append(([ac], [*sources, *extra], dest, coordinate))
+                if ac in names:
                     names.remove(ac)
         self.deferred.append((names, sources, dest, coordinate))
+
+    def _access_control_extra(self) -> dict[str, list[list[Applied] | None]]:
+        """Apollo's `accessControlAdditionalSources`: implementations' rules, keyed per interface."""
+        interfaces_of: dict[str, list[str]] = {}
+        for g in self.graphs:
+            for st in g.types.values():
+                if st.kind == "object" and not st.interface_object:
+                    for itf in st.interfaces:
+                        interfaces_of.setdefault(st.name, [])
+                        if itf not in interfaces_of[st.name]:
+                            interfaces_of[st.name].append(itf)
+        extra: dict[str, list[list[Applied] | None]] = {}
+        for g in self.graphs:
+            for ac in ACCESS_CONTROL:
+                for st in g.types.values():
+                    if st.kind != "object" or st.interface_object:
+                        continue
+                    itfs = interfaces_of.get(st.name, [])
+                    if any(a.name == ac for a in st.directives):
+                        for itf in itfs:
+                            extra.setdefault(f"{itf}_{ac}", []).append(st.directives)
+                    for f in st.fields.values():
+                        if not f.external and any(a.name == ac for a in f.directives):
+                            for itf in itfs:
+                                extra.setdefault(f"{itf}.{f.name}_{ac}", []).append(f.directives)
+        return extra
 
     def merge_applied(self, name: str, sources: Sources[list[Applied]], dest: list[str]) -> None:
         per_source = [[a for a in s if a.name == name] for s in sources if s]
@@ -366,16 +446,12 @@ class _Merger:
         dest.append(distinct[counts.index(max(counts))])
 
     def union_scopes(self, name: str, applications: list[Applied]) -> str:
+        """Merge differing @requiresScopes/@policy the way Apollo does: a DNF conjunction."""
         arg = "scopes" if name == "requiresScopes" else "policies"
-        items: list[str] = []
-        for a in applications:
-            value = a.args.get(arg)
-            if isinstance(value, ListValueNode):
-                for v in value.values:
-                    p = print_value(v)
-                    if p not in items:
-                        items.append(p)
-        return f"@{name}({arg}: [{', '.join(items)}])"
+        values = [_dnf(a.args.get(arg)) for a in applications]
+        merged = _dnf_conjunction(values)
+        printed = ", ".join("[" + ", ".join(print_string(x) for x in c) + "]" for c in merged)
+        return f"@{self.spec_local.get(name, name)}({arg}: [{printed}])"
 
     def is_repeatable(self, name: str) -> bool:
         if name in _REPEATABLE:
@@ -1038,7 +1114,34 @@ class _Merger:
                     copy.directives.append("@join__field")
                     t.fields[copy.name] = copy
 
+    def check_inaccessible_references(self) -> None:
+        """An element in the API schema may not reference a type removed by @inaccessible."""
+        hidden = {n for n, t in self.out.types.items() if self.inaccessible in t.directives}
+        if not hidden:
+            return
+        for t in self.out.types.values():
+            if t.name in hidden:
+                continue
+            for f in t.fields.values():
+                if self.inaccessible in f.directives:
+                    continue
+                refs = [(f"{t.name}.{f.name}", f.type)]
+                refs += [
+                    (f"{t.name}.{f.name}({a.name}:)", a.type)
+                    for a in f.args
+                    if self.inaccessible not in a.directives
+                ]
+                for coordinate, type_text in refs:
+                    base = type_text.strip("[]!")
+                    if base in hidden:
+                        self.err(
+                            "REFERENCED_INACCESSIBLE",
+                            f'Type "{base}" is @inaccessible but is referenced by "{coordinate}", '
+                            "which is in the API schema.",
+                        )
+
     def post_merge_validations(self) -> None:
+        self.check_inaccessible_references()
         for t in self.out.types.values():
             if t.kind not in ("object", "interface"):
                 continue

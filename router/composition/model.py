@@ -59,7 +59,8 @@ class SubField:
     args: dict[str, SubArgument] = field(default_factory=dict)
     default: ValueNode | None = None  # input fields only
     directives: list[Applied] = field(default_factory=list)  # merged (pass-through) directives
-    external: bool = False  # @external written on the field (or its block's type)
+    external: bool = False  # @external on the field or on its type
+    external_on_field: bool = False  # @external written on the field itself
     shareable: bool = False  # computed: @shareable, key field, or provided external
     requires: str | None = None
     provides: str | None = None

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Sequence
 
+from graphql import GraphQLError
+
 from router.composition.errors import CompositionIssue
 from router.composition.fieldset import base_name, parse_field_set
 from router.composition.model import Key, Subgraph, SubType
@@ -44,7 +46,23 @@ class _Checker:
         f = t.fields.get(field_name) if t else None
         if f is None or (g.name, f.coordinate) in self.overridden:
             return False
-        return not g.fully_external(f)
+        return not g.fully_external(f) or (t is not None and self.in_extension_key(t, field_name))
+
+    @staticmethod
+    def in_extension_key(t: SubType, field_name: str) -> bool:
+        """Key fields of a type extension are known to the subgraph even when @external."""
+        for k in t.keys:
+            if k.extension or t.extends:
+                try:
+                    selection = parse_field_set(k.fields)
+                except GraphQLError:
+                    continue
+                names = {
+                    getattr(getattr(s, "name", None), "value", None) for s in selection.selections
+                }
+                if field_name in names:
+                    return True
+        return False
 
     def reach(self) -> None:
         queue: deque[tuple[int, str]] = deque()
@@ -123,10 +141,7 @@ class _Checker:
             if name is None or name == "__typename":
                 continue
             f = t.fields.get(name)
-            if f is None or (
-                self.graphs[idx].fully_external(f)
-                and not any(k.fields == key.fields for k in t.keys)
-            ):
+            if f is None or not self.resolvable(idx, type_name, name):
                 return False
         return True
 

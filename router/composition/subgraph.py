@@ -239,6 +239,10 @@ class _Builder:
                 self.add_type(node)
             elif isinstance(node, DirectiveDefinitionNode):
                 self.add_directive_definition(node)
+        for t in g.types.values():
+            if t.external_blocks:  # @external on any block of a type applies to all its fields
+                for f in t.fields.values():
+                    f.external = True
         for kind, default in _DEFAULT_ROOTS.items():
             if default in g.types:
                 g.roots[kind] = default
@@ -382,7 +386,7 @@ class _Builder:
         canonical = self.canonical(d.name.value)
         args = _args(d)
         if canonical == "external":
-            f.external = True
+            f.external = f.external_on_field = True
         elif canonical == "shareable":
             f.shareable = True
         elif canonical == "requires":

@@ -92,7 +92,9 @@ class _Validator:
                 if key.extension or t.extends:
 
                     def unmark(f: SubField) -> None:
-                        f.external = False
+                        # Only field-level @external is "fake": a type-level one still applies.
+                        if f.external_on_field:
+                            f.external = False
 
                     walk_field_set(
                         self.g, t.name, key.fields, unmark, include_implementations=False

@@ -599,6 +599,265 @@ type Dims @shareable { w: Int h: Int }
         ),
     ),
     case(
+        "descriptions_everywhere",
+        (
+            "a",
+            fed('''
+"""
+Multi-line
+description of the query root.
+"""
+type Query {
+  """A description that is definitely longer than seventy characters, so printed on several lines."""
+  long: Int
+  "ends with a quote \\""
+  quoted: Int
+  args(
+    """first arg"""
+    one: Int
+    two: String = "x"
+  ): Int
+  e: Color
+}
+"""The colors."""
+enum Color {
+  "Red."
+  RED
+  GREEN
+  "Blue (deprecated)."
+  BLUE @deprecated(reason: "no more blue")
+}
+"""Shared point."""
+type P @shareable { "x coord" x: Int }
+'''),
+        ),
+        (
+            "b",
+            fed('''
+"""Other description of the query root."""
+type Query { p: P }
+"""A point."""
+type P @shareable { "the x coordinate" x: Int }
+enum Color { RED GREEN BLUE YELLOW }
+'''),
+        ),
+        (
+            "c",
+            fed('''
+type Query { q: P }
+"""A point."""
+type P @shareable { x: Int }
+'''),
+        ),
+    ),
+    case(
+        "interface_implements_interface_and_nested_lists",
+        (
+            "a",
+            fed("""
+type Query { n: Node grid: [[Int!]!]! }
+interface Node { id: ID! }
+interface Resource implements Node { id: ID! url: String }
+type File implements Resource & Node @key(fields: "id") { id: ID! url: String size: Int }
+"""),
+        ),
+        (
+            "b",
+            fed("""
+type File @key(fields: "id") { id: ID! owner: String }
+"""),
+        ),
+    ),
+    case(
+        "input_defaults_objects_lists_enums",
+        (
+            "a",
+            fed("""
+type Query { f(i: In = {a: 1, tags: ["x", "y"], mode: FAST}, modes: [Mode!] = [FAST, SLOW]): Int @shareable }
+input In { a: Int = 3 tags: [String!] = [] mode: Mode = SLOW nested: Nested }
+input Nested { deep: [[Int]] }
+enum Mode { FAST SLOW }
+"""),
+        ),
+        (
+            "b",
+            fed("""
+type Query { f(i: In = {a: 1, tags: ["x", "y"], mode: FAST}, modes: [Mode!] = [FAST, SLOW]): Int @shareable }
+input In { a: Int = 3 tags: [String!] = [] mode: Mode = SLOW nested: Nested }
+input Nested { deep: [[Int]] }
+enum Mode { FAST SLOW }
+"""),
+        ),
+    ),
+    case(
+        "override_of_key_field_is_used_overridden",
+        (
+            "a",
+            fed(
+                'type Query { t: T } type T @key(fields: "id") @key(fields: "sku") { id: ID! sku: String! }'
+            ),
+        ),
+        ("b", fed('type T @key(fields: "id") { id: ID! sku: String! @override(from: "a") }')),
+    ),
+    case(
+        "enum_input_only_intersection",
+        ("a", fed("type Query { f(m: Mode): Int } enum Mode { A B C }")),
+        ("b", fed("type Query { g(m: [Mode!]!): Int } enum Mode { A B D }")),
+    ),
+    case(
+        "union_member_and_entity_union",
+        (
+            "a",
+            fed(
+                'type Query { r: R } union R = X | Y type X @key(fields: "id") { id: ID! } type Y { y: Int }'
+            ),
+        ),
+        (
+            "b",
+            fed(
+                'union R = X | Z type X @key(fields: "id") { id: ID! more: Int } type Z { z: Int } type Query { z: R }'
+            ),
+        ),
+    ),
+    case(
+        "deprecated_reasons_and_specified_by_once",
+        (
+            "a",
+            fed(
+                'type Query { x: Int @deprecated(reason: "a") @shareable s: S } scalar S @specifiedBy(url: "https://s")'
+            ),
+        ),
+        ("b", fed('type Query { x: Int @deprecated(reason: "b") @shareable t: S } scalar S')),
+        ("c", fed('type Query { x: Int @deprecated(reason: "b") @shareable }')),
+    ),
+    case(
+        "access_control_on_interface_implementations",
+        (
+            "a",
+            fed(
+                """
+type Query { items: [Item] }
+interface Item { id: ID! secret: String }
+type Doc implements Item @key(fields: "id") @authenticated { id: ID! secret: String @requiresScopes(scopes: [["doc"]]) }
+type Img implements Item @key(fields: "id") { id: ID! secret: String @requiresScopes(scopes: [["img"]]) @policy(policies: [["p"]]) }
+""",
+                "2.6",
+                ["@key", "@authenticated", "@requiresScopes", "@policy"],
+            ),
+        ),
+        (
+            "b",
+            fed(
+                'type Doc @key(fields: "id") { id: ID! extra: Int @authenticated }',
+                "2.6",
+                ["@key", "@authenticated"],
+            ),
+        ),
+    ),
+    case(
+        "interface_object_with_keys_in_several_subgraphs",
+        (
+            "a",
+            fed("""
+type Query { all: [Account] }
+interface Account @key(fields: "id") { id: ID! name: String }
+type User implements Account @key(fields: "id") { id: ID! name: String age: Int }
+type Org implements Account @key(fields: "id") { id: ID! name: String size: Int }
+"""),
+        ),
+        (
+            "b",
+            fed(
+                'type Account @key(fields: "id") @interfaceObject { id: ID! score: Float @shareable }'
+            ),
+        ),
+        (
+            "c",
+            fed(
+                'type Account @key(fields: "id") @interfaceObject { id: ID! score: Float @shareable flagged: Boolean } type Query { flagged: [Account] }'
+            ),
+        ),
+    ),
+    case(
+        "mutation_and_subscription_only_somewhere",
+        ("a", fed("type Query { a: Int } type Mutation { doA: Int }")),
+        ("b", fed("type Query { b: Int } type Mutation { doB(x: Int!): Boolean }")),
+        ("c", fed("type Query { c: Int } type Subscription { onC: Int }")),
+    ),
+    case(
+        "same_key_on_definition_and_extension_blocks",
+        (
+            "a",
+            fed(
+                'type Query { t: T } type T @key(fields: "id") { id: ID! } extend type T @key(fields: "code") { code: String! }'
+            ),
+        ),
+        ("b", fed('type T @key(fields: "code") { code: String! more: Int }')),
+    ),
+    case(
+        "output_subtyping_union_interface",
+        (
+            "a",
+            fed("""
+type Query { pet: Pet  any: Animal node: Dog owner: Owner }
+union Pet = Dog | Cat
+interface Animal { name: String }
+type Dog implements Animal @key(fields: "id") { id: ID! name: String @shareable }
+type Cat implements Animal @key(fields: "id") { id: ID! name: String @shareable }
+type Owner @key(fields: "id") { id: ID! pet: Pet @shareable best: Animal @shareable }
+"""),
+        ),
+        (
+            "b",
+            fed("""
+type Owner @key(fields: "id") { id: ID! pet: Dog @shareable best: Cat @shareable }
+type Dog @key(fields: "id") { id: ID! }
+type Cat @key(fields: "id") { id: ID! }
+"""),
+        ),
+    ),
+    case(
+        "schema_tag_type_level_external_extension_shareable",
+        (
+            "a",
+            """
+extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@external", "@provides", "@shareable", "@tag"]) @tag(name: "sg-a")
+type Query { t: T @provides(fields: "a b") }
+extend type T @key(fields: "id") @external { id: ID! a: Int b: Int }
+""",
+        ),
+        (
+            "b",
+            """
+extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable", "@tag"]) @tag(name: "sg-b")
+type T @key(fields: "id") { id: ID! a: Int @shareable }
+extend type T @shareable { b: Int c: Int }
+type Query { u: T @shareable }
+""",
+        ),
+        (
+            "c",
+            fed(
+                'type Query { u: T @shareable } type T @key(fields: "id") { id: ID! c: Int @shareable }'
+            ),
+        ),
+    ),
+    case(
+        "inaccessible_type_only_referenced_by_inaccessible_fields",
+        (
+            "a",
+            fed(
+                'type Query { t: T @inaccessible hidden: Int @inaccessible x: Int } type T @key(fields: "id") @inaccessible { id: ID! x: Int }'
+            ),
+        ),
+        (
+            "b",
+            fed(
+                'type T @key(fields: "id") { id: ID! y: Int @inaccessible z: Int } type Query { other: Int }'
+            ),
+        ),
+    ),
+    case(
         "key_on_list_field",
         ("a", fed('type Query { t: T } type T @key(fields: "ids") { ids: [ID!]! }')),
     ),
@@ -660,6 +919,50 @@ INVALID: list[Case] = [
         ("a", fed('type Query { t: T } type T @key(fields: "id") { id: ID! }')),
         ("b", fed('type T @key(fields: "id", resolvable: false) { id: ID! extra: Int }')),
         code="SATISFIABILITY_ERROR",
+    ),
+    case(
+        "type_level_external_hides_key_fields",
+        (
+            "a",
+            """
+extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@external", "@provides", "@shareable", "@tag"]) @tag(name: "sg-a")
+type Query { t: T @provides(fields: "a b") }
+type T @key(fields: "id") { id: ID! }
+extend type T @external { a: Int b: Int }
+""",
+        ),
+        (
+            "b",
+            """
+extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable", "@tag"]) @tag(name: "sg-b")
+type T @key(fields: "id") { id: ID! a: Int @shareable }
+extend type T @shareable { b: Int c: Int }
+type Query { u: T @shareable }
+""",
+        ),
+        (
+            "c",
+            fed(
+                'type Query { u: T @shareable } type T @key(fields: "id") { id: ID! c: Int @shareable }'
+            ),
+        ),
+        code="SATISFIABILITY_ERROR",
+    ),
+    case(
+        "referenced_inaccessible_type",
+        (
+            "a",
+            fed(
+                'type Query { t: T hidden: Int @inaccessible } type T @key(fields: "id") @inaccessible { id: ID! x: Int }'
+            ),
+        ),
+        (
+            "b",
+            fed(
+                'type T @key(fields: "id") { id: ID! y: Int @inaccessible z: Int } type Query { other: Int }'
+            ),
+        ),
+        code="REFERENCED_INACCESSIBLE",
     ),
     case(
         "unknown_directive",
