@@ -207,7 +207,7 @@ def schema_compose(
         elif sdl:
             supergraph = compose_files([str(p) for p in sdl])
         else:
-            supergraph = compose_ours()
+            supergraph = compose_ours(get_settings())
     except CompositionError as exc:
         _fail(f"composition failed:\n{exc}")
         return

@@ -7,24 +7,21 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from router.composition import SubgraphSource, compose, fetch_sdl
-
 from subgraphs.kit.registry import subgraph_sdl
 from subgraphs.kit.settings import SERVICE_PORTS, SUBGRAPHS, Settings
 
 __all__ = ["compose_files", "compose_live", "compose_ours", "export_schemas", "stale_schemas"]
 
 
-def _our_sources() -> list[SubgraphSource]:
-    return [
-        SubgraphSource(
-            name=name, url=f"http://127.0.0.1:{SERVICE_PORTS[name]}/graphql", sdl=subgraph_sdl(name)
-        )
-        for name in SUBGRAPHS
-    ]
+def _local_url(name: str) -> str:
+    return f"http://127.0.0.1:{SERVICE_PORTS[name]}/graphql"
 
 
-def compose_ours() -> str:
-    return compose(_our_sources())
+def compose_ours(settings: Settings | None = None) -> str:
+    """Our subgraphs' SDL (from the code) composed with the URLs in `settings`, or the
+    standard local ports when none are given (the checked-in supergraph)."""
+    url = settings.service_url if settings is not None else _local_url
+    return compose([SubgraphSource(name=n, url=url(n), sdl=subgraph_sdl(n)) for n in SUBGRAPHS])
 
 
 def compose_files(specs: Sequence[str]) -> str:
