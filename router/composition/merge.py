@@ -18,11 +18,10 @@ from graphql.language import (
     TypeNode,
     ValueNode,
 )
+from graphql.language.print_string import print_string
 
 from router.composition.errors import CompositionIssue
 from router.composition.fieldset import base_name
-from graphql.language.print_string import print_string
-
 from router.composition.model import Applied, SubArgument, SubField, Subgraph, SubType, type_str
 from router.composition.output import (
     OutArgument,
@@ -123,6 +122,18 @@ def _dnf_conjunction(values: list[list[list[str]]]) -> list[list[str]]:
             if not any(all(e in candidate for e in r) for r in result):
                 result.append(candidate)
     return result
+
+
+def _record_access_control(
+    extra: dict[str, list[list[Applied] | None]], st: SubType, ac: str, interfaces: list[str]
+) -> None:
+    if any(a.name == ac for a in st.directives):
+        for itf in interfaces:
+            extra.setdefault(f"{itf}_{ac}", []).append(st.directives)
+    for f in st.fields.values():
+        if not f.external and any(a.name == ac for a in f.directives):
+            for itf in interfaces:
+                extra.setdefault(f"{itf}.{f.name}_{ac}", []).append(f.directives)
 
 
 def _same(a: TypeNode, b: TypeNode) -> bool:
@@ -405,16 +416,8 @@ class _Merger:
         for g in self.graphs:
             for ac in ACCESS_CONTROL:
                 for st in g.types.values():
-                    if st.kind != "object" or st.interface_object:
-                        continue
-                    itfs = interfaces_of.get(st.name, [])
-                    if any(a.name == ac for a in st.directives):
-                        for itf in itfs:
-                            extra.setdefault(f"{itf}_{ac}", []).append(st.directives)
-                    for f in st.fields.values():
-                        if not f.external and any(a.name == ac for a in f.directives):
-                            for itf in itfs:
-                                extra.setdefault(f"{itf}.{f.name}_{ac}", []).append(f.directives)
+                    if st.kind == "object" and not st.interface_object:
+                        _record_access_control(extra, st, ac, interfaces_of.get(st.name, []))
         return extra
 
     def merge_applied(self, name: str, sources: Sources[list[Applied]], dest: list[str]) -> None:

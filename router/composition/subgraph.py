@@ -229,10 +229,7 @@ class _Builder:
                 name = _string(_args(d).get("name"))
                 if name:
                     g.composed_directives.append(name.lstrip("@"))
-        for d in self.schema_directive_nodes:
-            canonical = self.canonical(d.name.value)
-            if canonical in MERGED_SPEC_DIRECTIVES:
-                g.schema_directives.append(Applied(canonical, _args(d)))
+        g.schema_directives = self.merged_directives(self.schema_directive_nodes)
         g.types["Query"] = SubType("Query", "object", has_definition=True)
         for node in self.doc.definitions:
             if isinstance(node, TypeDefinitionNode | TypeExtensionNode):
@@ -240,9 +237,9 @@ class _Builder:
             elif isinstance(node, DirectiveDefinitionNode):
                 self.add_directive_definition(node)
         for t in g.types.values():
-            if t.external_blocks:  # @external on any block of a type applies to all its fields
-                for f in t.fields.values():
-                    f.external = True
+            # @external on any block of a type applies to all the type's fields.
+            for f in t.fields.values() if t.external_blocks else ():
+                f.external = True
         for kind, default in _DEFAULT_ROOTS.items():
             if default in g.types:
                 g.roots[kind] = default
