@@ -117,7 +117,7 @@ async def stage_operation(router: Router, ctx: RequestContext) -> None:
     assert ctx.document is not None
     chosen = ctx.document.operation(ctx.request.operation_name)
     if isinstance(chosen, str):
-        ctx.fail(400, [{"message": chosen, "extensions": {"code": "OPERATION_RESOLUTION_FAILURE"}}])
+        ctx.fail(400, [{"message": chosen, "extensions": {"code": "INVALID_GRAPHQL"}}])
         return
     if ctx.request.method == "GET" and chosen.operation is not OperationType.QUERY:
         ctx.fail(

@@ -11,6 +11,18 @@ import orjson
 
 __all__ = ["SubgraphClient", "SubgraphFetchError"]
 
+# Apollo Gateway reports every failed subgraph request as an internal error (401/403 aside).
+_FETCH_FAILED = "INTERNAL_SERVER_ERROR"
+
+
+def _reason(error: BaseException) -> str:
+    """Describe a connection failure the way node-fetch does (what Apollo Gateway prints)."""
+    if isinstance(error, aiohttp.ClientConnectorError) and isinstance(
+        error.os_error, ConnectionRefusedError
+    ):
+        return f"connect ECONNREFUSED {error.host}:{error.port}"
+    return str(error) or type(error).__name__
+
 
 class SubgraphFetchError(Exception):
     """A subgraph request that produced no GraphQL response (down, timeout, HTTP error, not JSON)."""
@@ -71,16 +83,16 @@ class SubgraphClient:
         except TimeoutError as error:
             raise SubgraphFetchError(
                 f'Timeout while fetching subquery from service "{service}" after {seconds}s',
-                "SUBREQUEST_HTTP_ERROR",
+                _FETCH_FAILED,
                 {"service": service, "reason": "timeout"},
             ) from error
         except (aiohttp.ClientError, OSError, asyncio.CancelledError) as error:
             if isinstance(error, asyncio.CancelledError):
                 raise
             raise SubgraphFetchError(
-                f"request to {url} failed, reason: {error}",
-                "SUBREQUEST_HTTP_ERROR",
-                {"service": service, "reason": str(error)},
+                f"request to {url} failed, reason: {_reason(error)}",
+                _FETCH_FAILED,
+                {"service": service, "reason": _reason(error)},
             ) from error
         decoded: Any = None
         try:
@@ -89,15 +101,14 @@ class SubgraphClient:
             decoded = None
         # Like Apollo Gateway, any non-2xx status is a failed fetch, whatever the body says.
         if status >= 300:
-            code = {401: "UNAUTHENTICATED", 403: "FORBIDDEN"}.get(status, "SUBREQUEST_HTTP_ERROR")
+            code = {401: "UNAUTHENTICATED", 403: "FORBIDDEN"}.get(status, _FETCH_FAILED)
             raise SubgraphFetchError(
                 f"{status}: {reason}", code, {"service": service, "http": {"status": status}}
             )
         if isinstance(decoded, dict):
             return decoded
         raise SubgraphFetchError(
-            f"Expected JSON response body from service {service!r}, but received: "
-            f"{raw[:200].decode(errors='replace')}",
-            "SUBREQUEST_MALFORMED_RESPONSE",
+            f"Expected JSON response body, but received: {raw.decode(errors='replace')}",
+            _FETCH_FAILED,
             {"service": service},
         )

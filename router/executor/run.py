@@ -95,7 +95,8 @@ class _Run:
                 executor.config.timeout_for(fetch.service),
             )
         except SubgraphFetchError as error:
-            extensions = {"code": error.code, "serviceName": fetch.service}
+            # Like Apollo Gateway: the failure is not tied to a path, and names no service.
+            extensions: dict[str, Any] = {"code": error.code}
             if executor.config.expose_subgraph_errors:
                 extensions = {**error.extensions, **extensions}
             self.errors.append({"message": error.message, "extensions": extensions})
