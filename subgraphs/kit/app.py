@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.routing import BaseRoute
 from strawberry.fastapi import GraphQLRouter
 
-from subgraphs.kit.auth import JwksCache, JwtAuthenticator
+from subgraphs.kit.auth import default_authenticator
 from subgraphs.kit.context import RequestContext
 from subgraphs.kit.db import create_engine, session_factory
 from subgraphs.kit.errors import Unauthenticated
@@ -44,7 +44,7 @@ class SubgraphDefinition:
 
 
 def _default_authenticator(app: FastAPI, settings: Settings) -> Authenticator:
-    return JwtAuthenticator(settings, JwksCache(settings.jwks_url()))
+    return default_authenticator(app.state.redis, settings)
 
 
 def create_subgraph_app(

@@ -1,4 +1,20 @@
-"""Verify the caller's credentials: access JWTs against the auth service's JWKS, or the service token."""
+"""Verify the caller's credentials: access JWTs against the auth service's JWKS, or the service token.
+
+Usable outside FastAPI (e.g. by the router)::
+
+    authenticator = JwtAuthenticator(
+        settings, JwksCache(settings.jwks_url()), revocations=revocation_checker(redis, settings)
+    )
+    principal = await authenticator.verify(token)  # raises Unauthenticated(reason)
+    ...
+    await authenticator.close()
+
+`verify` checks the signature against the auth service's JWKS (refetched on an unknown `kid`),
+the algorithm allow-list (no `none`, no HMAC: no algorithm confusion), `iss`, `aud`, `exp`,
+`nbf`, the required claims, and — when a RevocationChecker is given — that the session (`sid`)
+and the token (`jti`) are not revoked: Redis first, the auth service over HTTP when Redis cannot
+answer, and refusal when neither can (never fail open).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +26,8 @@ from typing import Any, Protocol
 
 import httpx
 import jwt
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
 from starlette.requests import HTTPConnection
 
 from subgraphs.kit.errors import Unauthenticated
@@ -18,20 +36,40 @@ from subgraphs.kit.settings import Settings
 
 __all__ = [
     "ALLOWED_ALGORITHMS",
+    "SERVICE_TOKEN_HEADER",
+    "HttpRevocationChecker",
     "JwksCache",
     "JwtAuthenticator",
+    "KeySource",
+    "RedisRevocationChecker",
     "RevocationChecker",
+    "RevocationUnavailable",
+    "default_authenticator",
     "principal_from_claims",
+    "revocation_checker",
+    "revocation_keys",
 ]
 
 #: Asymmetric only: a token signed with HS256 (algorithm confusion) or `none` is never accepted.
 ALLOWED_ALGORITHMS = ("EdDSA", "ES256")
 _REFRESH_COOLDOWN = 5.0
+_RETRY_AFTER_FAILURE = 0.5
+_FALLBACK_CACHE_SECONDS = 0.5
+_FALLBACK_CACHE_SIZE = 10_000
 SERVICE_TOKEN_HEADER = "x-service-token"  # noqa: S105 - a header name, not a secret
 
 
 class RevocationChecker(Protocol):
+    """Whether a session (or one access token of it) was revoked; raises RevocationUnavailable
+    when it cannot tell, so callers refuse the token instead of failing open."""
+
     async def is_revoked(self, session_id: uuid.UUID, token_id: str | None) -> bool: ...
+
+    async def close(self) -> None: ...
+
+
+class KeySource(Protocol):
+    async def get(self, kid: str) -> jwt.PyJWK | None: ...
 
 
 class JwksCache:
@@ -60,7 +98,6 @@ class JwksCache:
         return self._keys.get(kid)
 
     async def _refresh(self) -> None:
-        self._fetched_at = time.monotonic()
         try:
             async with httpx.AsyncClient(timeout=3.0) as client:
                 response = await client.get(self.url)
@@ -68,7 +105,10 @@ class JwksCache:
                 self.install(response.json())
         except (httpx.HTTPError, ValueError):
             # Keep the keys we have; an unknown kid then stays unknown and the token is refused.
+            # Retry soon: the auth service may just be starting.
+            self._fetched_at = time.monotonic() - _REFRESH_COOLDOWN + _RETRY_AFTER_FAILURE
             return
+        self._fetched_at = time.monotonic()
 
 
 def principal_from_claims(claims: dict[str, Any]) -> Principal:
@@ -92,7 +132,7 @@ class JwtAuthenticator:
     def __init__(
         self,
         settings: Settings,
-        jwks: JwksCache,
+        jwks: KeySource,
         revocations: RevocationChecker | None = None,
     ) -> None:
         self.settings = settings
@@ -132,6 +172,7 @@ class JwtAuthenticator:
                 audience=self.settings.jwt_audience,
                 issuer=self.settings.jwt_issuer,
                 options={"require": ["exp", "iat", "sub", "iss", "aud", "jti", "sid", "role"]},
+                # `nbf` and `iat` in the future (beyond the leeway) are refused by PyJWT.
                 leeway=5,
             )
         except jwt.ExpiredSignatureError as exc:
@@ -139,13 +180,107 @@ class JwtAuthenticator:
         except jwt.PyJWTError as exc:
             raise Unauthenticated("Invalid token") from exc
         principal = principal_from_claims(claims)
-        if (
-            self.revocations is not None
-            and principal.session_id is not None
-            and await self.revocations.is_revoked(principal.session_id, principal.token_id)
-        ):
+        if self.revocations is not None and principal.session_id is not None:
+            try:
+                revoked = await self.revocations.is_revoked(
+                    principal.session_id, principal.token_id
+                )
+            except RevocationUnavailable as exc:
+                raise Unauthenticated("Cannot check the session's status; try again") from exc
+        else:
+            revoked = False
+        if revoked:
             raise Unauthenticated("Session revoked")
         return principal
 
     async def close(self) -> None:
-        return None
+        if self.revocations is not None:
+            await self.revocations.close()
+
+
+class RevocationUnavailable(Exception):
+    """Neither Redis nor the auth service could say whether a session is revoked."""
+
+
+def revocation_keys(settings: Settings) -> tuple[str, str, str]:
+    """(session key prefix, token key prefix, ready marker): the Redis mirror the auth service
+    writes. The marker is absent after Redis lost its data, which readers treat as unknown."""
+    return (
+        settings.redis_key("revoked", "sid", ""),
+        settings.redis_key("revoked", "jti", ""),
+        settings.redis_key("revoked", "ready"),
+    )
+
+
+class HttpRevocationChecker:
+    """Asks the auth service (`/internal/revocation`, service token): the database's answer."""
+
+    def __init__(self, settings: Settings, *, timeout: float = 2.0) -> None:
+        base = settings.auth_service_url.rsplit("/graphql", 1)[0]
+        self.url = f"{base}/internal/revocation"
+        self.token = settings.service_token
+        self._client = httpx.AsyncClient(timeout=timeout)
+        # A short memory of answers, so an outage of Redis does not put every request on the
+        # auth service; short enough to keep revocation visible within a second.
+        self._cache: dict[tuple[uuid.UUID, str | None], tuple[float, bool]] = {}
+
+    async def is_revoked(self, session_id: uuid.UUID, token_id: str | None) -> bool:
+        key = (session_id, token_id)
+        cached = self._cache.get(key)
+        now = time.monotonic()
+        if cached is not None and now - cached[0] < _FALLBACK_CACHE_SECONDS:
+            return cached[1]
+        params = {"sid": str(session_id)}
+        if token_id:
+            params["jti"] = token_id
+        try:
+            response = await self._client.get(
+                self.url, params=params, headers={SERVICE_TOKEN_HEADER: self.token}
+            )
+            response.raise_for_status()
+            revoked = bool(response.json()["revoked"])
+        except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
+            raise RevocationUnavailable(str(exc) or type(exc).__name__) from exc
+        if len(self._cache) > _FALLBACK_CACHE_SIZE:
+            self._cache.clear()
+        self._cache[key] = (now, revoked)
+        return revoked
+
+    async def close(self) -> None:
+        await self._client.aclose()
+
+
+class RedisRevocationChecker:
+    """Redis first (one round trip); when Redis errors or lost its data, the fallback decides."""
+
+    def __init__(self, redis: Redis, settings: Settings, fallback: RevocationChecker) -> None:
+        self.redis = redis
+        self.fallback = fallback
+        self.sid_prefix, self.jti_prefix, self.ready_key = revocation_keys(settings)
+
+    async def is_revoked(self, session_id: uuid.UUID, token_id: str | None) -> bool:
+        keys = [self.ready_key, f"{self.sid_prefix}{session_id}"]
+        if token_id:
+            keys.append(f"{self.jti_prefix}{token_id}")
+        try:
+            values = await self.redis.mget(keys)
+        except (RedisError, OSError):
+            return await self.fallback.is_revoked(session_id, token_id)
+        if values[0] is None:
+            # The mirror is not (or no longer) complete: an absent key proves nothing.
+            return await self.fallback.is_revoked(session_id, token_id)
+        return any(v is not None for v in values[1:])
+
+    async def close(self) -> None:
+        await self.fallback.close()
+
+
+def revocation_checker(redis: Redis, settings: Settings) -> RevocationChecker:
+    """The checker every subgraph (and the router) uses: Redis, then the auth service."""
+    return RedisRevocationChecker(redis, settings, HttpRevocationChecker(settings))
+
+
+def default_authenticator(redis: Redis, settings: Settings) -> JwtAuthenticator:
+    return JwtAuthenticator(
+        settings, JwksCache(settings.jwks_url()), revocations=revocation_checker(redis, settings)
+    )
