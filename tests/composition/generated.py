@@ -28,26 +28,42 @@ def _entity(
     query_fields: dict[str, list[str]],
 ) -> None:
     """Add entity `e` to a random subset of the subgraphs (first owner gets a root field)."""
-    n_graphs = len(graphs)
-    owners = rng.sample(graphs, rng.randint(1, n_graphs))
+    owners = rng.sample(graphs, rng.randint(1, len(graphs)))
     compound = rng.random() < 0.3
     key = "id" if not compound else "id kind"
-    for g in owners:
-        fields = ["id: ID!"] + (["kind: String!"] if compound else [])
-        for j in range(rng.randint(0, 3)):
-            fields.append(f"{e.lower()}_{g}_{j}: {_wrap(rng, rng.choice(_SCALARS))}")
-        if rng.random() < 0.4:
-            fields.append(f"shared: {'Int' if g != owners[0] else 'Int!'} @shareable")
-        if rng.random() < 0.3:
-            fields.append("status: Status")
-        desc = f'"""Entity {e} seen by {g}."""\n' if rng.random() < 0.3 else ""
-        resolvable = ", resolvable: false" if g != owners[0] and rng.random() < 0.2 else ""
-        if resolvable:
-            fields = fields[: 2 if compound else 1]
-        bodies[g].append(
-            f'{desc}type {e} @key(fields: "{key}"{resolvable}) {{ {" ".join(fields)} }}'
-        )
     first = owners[0]
+    moved = rng.random() < 0.3
+    for g in owners:
+        fields = {"id": "ID!"} | ({"kind": "String!"} if compound else {})
+        for j in range(rng.randint(0, 3)):
+            hidden = " @inaccessible" if rng.random() < 0.1 else ""
+            fields[f"{e.lower()}_{g}_{j}"] = _wrap(rng, rng.choice(_SCALARS)) + hidden
+        if rng.random() < 0.4:
+            fields["shared"] = ("Int" if g != first else "Int!") + " @shareable"
+        if rng.random() < 0.3:
+            fields["status"] = "Status"
+        if g == first:
+            fields["price"] = "Int"
+            if moved:
+                fields["moved"] = "String"
+        elif rng.random() < 0.3:
+            fields["price"] = "Int @external"
+            fields[f"cost_{g}"] = 'Int @requires(fields: "price")'
+        elif rng.random() < 0.3:
+            fields["price"] = "Int @external"
+            query_fields[g].append(f'top{e}_{g}: {e} @provides(fields: "price")')
+        if g == owners[-1] and g != first and moved:
+            fields["moved"] = f'String @override(from: "{first}")'
+        desc = f'"""Entity {e} seen by {g}."""\n' if rng.random() < 0.3 else ""
+        resolvable = ""
+        if g != first and rng.random() < 0.15 and not any("@" in v for v in fields.values()):
+            resolvable = ", resolvable: false"
+            fields = dict(list(fields.items())[: 2 if compound else 1])
+        implements = " implements Node" if rng.random() < 0.3 else ""
+        body = " ".join(f"{k}: {v}" for k, v in fields.items())
+        bodies[g].append(
+            f'{desc}type {e}{implements} @key(fields: "{key}"{resolvable}) {{ {body} }}'
+        )
     query_fields[first].append(f"all{e}(limit: Int = 10, filter: Filter): [{e}!]!")
 
 
@@ -66,6 +82,10 @@ def _one(seed: int) -> Case:
         if "Status" in text:
             values = rng.sample(["A", "B", "C", "D"], rng.randint(1, 4))
             bodies[g].append(f"enum Status {{ {' '.join(values)} }}")
+        if "implements Node" in text:
+            bodies[g].append("interface Node { id: ID! }")
+            if rng.random() < 0.5:
+                query_fields[g].append("nodes: [Node!]!")
         if "Filter" in " ".join(query_fields[g]):
             bodies[g].append("input Filter { text: String limit: Int = 5 }")
         if rng.random() < 0.3:
@@ -84,6 +104,6 @@ def _one(seed: int) -> Case:
     return Case(f"generated_{seed}", subgraphs)
 
 
-def generated_cases(count: int = 40) -> list[Case]:
+def generated_cases(count: int = 120) -> list[Case]:
     """`count` reproducible random subgraph sets (valid or not: Apollo is the oracle)."""
     return [_one(seed) for seed in range(count)]
