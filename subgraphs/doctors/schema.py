@@ -1,133 +1,99 @@
-"""GraphQL types and thin resolvers of the doctors subgraph."""
+"""Queries and mutations of the doctors subgraph: thin resolvers over the service."""
 
 from __future__ import annotations
 
-import uuid
+from decimal import Decimal
 from enum import Enum
 from typing import Any
 
 import strawberry
 from strawberry.types import Info
 
-from subgraphs.doctors import models, service
+from subgraphs.doctors import service, stats
+from subgraphs.doctors.types import (
+    Doctor,
+    DoctorConnection,
+    DoctorFilterInput,
+    DoctorSortInput,
+    DoctorStatistics,
+    Institution,
+    ProfessionalStatus,
+    Specialty,
+    parse_id,
+)
 from subgraphs.kit.access import context_of, require_principal
 from subgraphs.kit.schema import build_schema
 
 __all__ = ["schema"]
 
 
-def _uuid(value: strawberry.ID) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return None
+def _state(info: Info[Any, Any]) -> Any:
+    """The app's long-lived collaborators (login gateway, institution directory)."""
+    request = context_of(info).request
+    assert request is not None  # GraphQL over HTTP always has one
+    return request.app.state
 
 
-@strawberry.enum
-class ProfessionalStatus(Enum):
-    ACTIVE = "active"
-    SUSPENDED = "suspended"
-    RETIRED = "retired"
+def _opt_id(value: strawberry.ID | None, field: str) -> Any:
+    return None if value is None else parse_id(value, field)
 
 
-@strawberry.federation.type(keys=["id"], description="A medical specialty of the catalog.")
-class Specialty:
-    id: strawberry.ID
-    name: str
-    category: str
-
-    @classmethod
-    def from_model(cls, row: models.Specialty) -> Specialty:
-        return cls(id=strawberry.ID(str(row.id)), name=row.name, category=row.category)
-
-    @classmethod
-    async def resolve_reference(cls, info: Info[Any, Any], id: strawberry.ID) -> Specialty | None:
-        key = _uuid(id)
-        row = None if key is None else await context_of(info).loaders.specialty.load(key)
-        return None if row is None else cls.from_model(row)
+@strawberry.enum(description="The outcome of a licence review.")
+class LicenseDecision(Enum):
+    VERIFIED = "verified"
+    REJECTED = "rejected"
 
 
-@strawberry.federation.type(keys=["id"], description="A doctor's directory entry.")
-class Doctor:
-    id: strawberry.ID
+@strawberry.input(description="A new doctor and the password of their login.")
+class CreateDoctorInput:
     first_name: str
     last_name: str
-    professional_status: ProfessionalStatus
-    years_experience: int
-    specialty_id: strawberry.Private[uuid.UUID | None]
-    institution_id: strawberry.Private[uuid.UUID | None]
-
-    @strawberry.field
-    async def specialty(self, info: Info[Any, Any]) -> Specialty | None:
-        if self.specialty_id is None:
-            return None
-        row = await context_of(info).loaders.specialty.load(self.specialty_id)
-        return None if row is None else Specialty.from_model(row)
-
-    @strawberry.field
-    def institution(self) -> Institution | None:
-        if self.institution_id is None:
-            return None
-        return Institution(id=strawberry.ID(str(self.institution_id)))
-
-    @classmethod
-    def from_model(cls, row: models.Doctor) -> Doctor:
-        return cls(
-            id=strawberry.ID(str(row.id)),
-            first_name=row.first_name,
-            last_name=row.last_name,
-            professional_status=ProfessionalStatus(row.professional_status),
-            years_experience=row.years_experience,
-            specialty_id=row.specialty_id,
-            institution_id=row.institution_id,
-        )
-
-    @classmethod
-    async def resolve_reference(cls, info: Info[Any, Any], id: strawberry.ID) -> Doctor | None:
-        require_principal(info)
-        key = _uuid(id)
-        row = None if key is None else await context_of(info).loaders.doctor.load(key)
-        return None if row is None else cls.from_model(row)
+    email: str
+    password: str
+    medical_license: str
+    institution_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Admins choose; an institution creates for itself."
+    )
+    phone: str | None = None
+    specialty_id: strawberry.ID | None = None
+    secondary_specialty_id: strawberry.ID | None = None
+    years_experience: int = 0
+    consultation_fee: Decimal | None = None
 
 
-@strawberry.federation.type(
-    keys=["id"], description="An institution (owned by the institutions subgraph)."
-)
-class Institution:
-    id: strawberry.ID
-
-    @strawberry.field(description="The institution's doctors.")
-    async def doctors(self, info: Info[Any, Any]) -> list[Doctor]:
-        require_principal(info)
-        key = _uuid(self.id)
-        rows = (
-            [] if key is None else await context_of(info).loaders.doctors_by_institution.load(key)
-        )
-        return [Doctor.from_model(row) for row in rows]
-
-    @strawberry.field(description="How many doctors work at the institution.")
-    async def doctor_count(self, info: Info[Any, Any]) -> int:
-        require_principal(info)
-        key = _uuid(self.id)
-        return (
-            0
-            if key is None
-            else int(await context_of(info).loaders.doctor_count_by_institution.load(key))
-        )
-
-    @classmethod
-    def resolve_reference(cls, id: strawberry.ID) -> Institution:
-        return cls(id=id)
+@strawberry.input(description="Fields to change; omitted fields stay as they are.")
+class UpdateDoctorInput:
+    first_name: str | None = None
+    last_name: str | None = None
+    phone: str | None = None
+    medical_license: str | None = None
+    specialty_id: strawberry.ID | None = None
+    secondary_specialty_id: strawberry.ID | None = None
+    years_experience: int | None = None
+    consultation_fee: Decimal | None = None
+    professional_status: ProfessionalStatus | None = None
+    institution_id: strawberry.ID | None = None
 
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="Doctors in name order (authenticated callers).")
-    async def doctors(self, info: Info[Any, Any], first: int = 20) -> list[Doctor]:
+    @strawberry.field(description="Search the doctor directory (authenticated), keyset-paginated.")
+    async def doctors(
+        self,
+        info: Info[Any, Any],
+        filter: DoctorFilterInput | None = None,
+        sort: DoctorSortInput | None = None,
+        first: int = 20,
+        after: str | None = None,
+    ) -> DoctorConnection:
         principal = require_principal(info)
+        where = (filter or DoctorFilterInput()).build()
+        order = (sort or DoctorSortInput()).build()
         async with context_of(info).read() as session:
-            rows = await service.list_doctors(session, principal, first=first)
-        return [Doctor.from_model(row) for row in rows]
+            page = await service.search_doctors(
+                session, principal, where, order, first=first, after=after
+            )
+        return DoctorConnection.of(page, where)
 
     @strawberry.field(description="One doctor by id, or null.")
     async def doctor(self, info: Info[Any, Any], id: strawberry.ID) -> Doctor | None:
@@ -139,5 +105,90 @@ class Query:
             rows = await service.list_specialties(session)
         return [Specialty.from_model(row) for row in rows]
 
+    @strawberry.field(description="Counts by specialty, institution, both, status, licence status.")
+    async def doctor_statistics(
+        self, info: Info[Any, Any], filter: DoctorFilterInput | None = None
+    ) -> DoctorStatistics:
+        principal = require_principal(info)
+        where = (filter or DoctorFilterInput()).build()
+        async with context_of(info).read() as session:
+            figures = await stats.doctor_statistics(session, principal, where)
+        return DoctorStatistics.of(figures)
 
-schema = build_schema(query=Query, types=[Institution])
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="Create a doctor and their login (admins; institutions).")
+    async def create_doctor(self, info: Info[Any, Any], input: CreateDoctorInput) -> Doctor:
+        principal = require_principal(info)
+        data = service.NewDoctor(
+            first_name=input.first_name,
+            last_name=input.last_name,
+            email=input.email,
+            password=input.password,
+            medical_license=input.medical_license,
+            institution_id=_opt_id(input.institution_id, "institutionId"),
+            phone=input.phone,
+            specialty_id=_opt_id(input.specialty_id, "specialtyId"),
+            secondary_specialty_id=_opt_id(input.secondary_specialty_id, "secondarySpecialtyId"),
+            years_experience=input.years_experience,
+            consultation_fee=input.consultation_fee,
+        )
+        state = _state(info)
+        row = await service.create_doctor(
+            context_of(info).write, state.logins, state.institutions, principal, data
+        )
+        return Doctor.from_model(row)
+
+    @strawberry.mutation(description="Change a doctor (the doctor: own profile fields; their "
+                         "institution and admins: everything).")  # fmt: skip
+    async def update_doctor(
+        self, info: Info[Any, Any], id: strawberry.ID, input: UpdateDoctorInput
+    ) -> Doctor:
+        principal = require_principal(info)
+        status = input.professional_status
+        changes = service.DoctorChanges(
+            first_name=input.first_name,
+            last_name=input.last_name,
+            phone=input.phone,
+            medical_license=input.medical_license,
+            specialty_id=_opt_id(input.specialty_id, "specialtyId"),
+            secondary_specialty_id=_opt_id(input.secondary_specialty_id, "secondarySpecialtyId"),
+            years_experience=input.years_experience,
+            consultation_fee=input.consultation_fee,
+            professional_status=None if status is None else status.value,
+            institution_id=_opt_id(input.institution_id, "institutionId"),
+        )
+        async with context_of(info).write() as session:
+            row = await service.update_doctor(
+                session, principal, parse_id(id), changes, _state(info).institutions
+            )
+        return Doctor.from_model(row)
+
+    @strawberry.mutation(description="Deactivate a doctor (their institution; admins).")
+    async def deactivate_doctor(self, info: Info[Any, Any], id: strawberry.ID) -> Doctor:
+        return await _set_active(info, id, active=False)
+
+    @strawberry.mutation(description="Reactivate a doctor (their institution; admins).")
+    async def activate_doctor(self, info: Info[Any, Any], id: strawberry.ID) -> Doctor:
+        return await _set_active(info, id, active=True)
+
+    @strawberry.mutation(description="Verify or reject a pending licence (their institution; "
+                         "admins); records who and when.")  # fmt: skip
+    async def review_doctor_license(
+        self, info: Info[Any, Any], id: strawberry.ID, decision: LicenseDecision
+    ) -> Doctor:
+        principal = require_principal(info)
+        async with context_of(info).write() as session:
+            row = await service.review_license(session, principal, parse_id(id), decision.value)
+        return Doctor.from_model(row)
+
+
+async def _set_active(info: Info[Any, Any], id: strawberry.ID, *, active: bool) -> Doctor:
+    principal = require_principal(info)
+    async with context_of(info).write() as session:
+        row = await service.set_active(session, principal, parse_id(id), active=active)
+    return Doctor.from_model(row)
+
+
+schema = build_schema(query=Query, mutation=Mutation, types=[Institution])

@@ -4,13 +4,34 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from subgraphs.institutions.attachments import FederatedAttachments
 from subgraphs.institutions.loaders import Loaders
 from subgraphs.institutions.schema import schema
 from subgraphs.kit.app import SubgraphDefinition, create_subgraph_app
+from subgraphs.kit.logins import AuthLogins
+from subgraphs.kit.service_client import ServiceClient
 
 __all__ = ["create_app", "definition"]
 
-definition = SubgraphDefinition(name="institutions", schema=schema, make_loaders=Loaders.create)
+
+async def _start(app: FastAPI) -> None:
+    # One pooled client for every cross-subgraph call; tests may swap the gateways for faulty ones.
+    app.state.service_client = ServiceClient(app.state.settings)
+    app.state.logins = AuthLogins(app.state.service_client)
+    app.state.attachments = FederatedAttachments(app.state.service_client)
+
+
+async def _stop(app: FastAPI) -> None:
+    await app.state.service_client.close()
+
+
+definition = SubgraphDefinition(
+    name="institutions",
+    schema=schema,
+    make_loaders=Loaders.create,
+    on_startup=_start,
+    on_shutdown=_stop,
+)
 
 
 def create_app(**kwargs: object) -> FastAPI:

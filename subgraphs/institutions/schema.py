@@ -1,79 +1,195 @@
-"""GraphQL types and thin resolvers of the institutions subgraph."""
+"""Queries and mutations of the institutions subgraph: thin resolvers over the service."""
 
 from __future__ import annotations
 
-import uuid
-from datetime import datetime
-from enum import Enum
 from typing import Any
 
 import strawberry
 from strawberry.types import Info
 
-from subgraphs.institutions import models, service
+from subgraphs.institutions import service, stats
+from subgraphs.institutions.search import InstitutionSort, SortField
+from subgraphs.institutions.types import (
+    Institution,
+    InstitutionConnection,
+    InstitutionFilterInput,
+    InstitutionSortField,
+    InstitutionStatistics,
+    InstitutionType,
+    parse_id,
+)
 from subgraphs.kit.access import context_of, require_principal
+from subgraphs.kit.relay import SortDirection
 from subgraphs.kit.schema import build_schema
 
 __all__ = ["schema"]
 
 
-@strawberry.enum(description="Kinds of institution, as in the original system.")
-class InstitutionType(Enum):
-    HOSPITAL = "hospital"
-    PREVENTIVE_CLINIC = "preventive_clinic"
-    HEALTH_CENTER = "health_center"
-    PUBLIC_HEALTH = "public_health"
-    INSURER = "insurer"
-    PHARMACY = "pharmacy"
-    RESEARCH = "research"
-    EDUCATION = "education"
+def _state(info: Info[Any, Any]) -> Any:
+    """The app's long-lived collaborators (login gateway, attachment counter)."""
+    request = context_of(info).request
+    assert request is not None  # GraphQL over HTTP always has one
+    return request.app.state
 
 
-@strawberry.federation.type(keys=["id"], description="A hospital, clinic or other organisation.")
-class Institution:
-    id: strawberry.ID
-    name: str
-    institution_type: InstitutionType
-    region: str | None
-    is_active: bool
-    is_verified: bool
-    created_at: datetime
+@strawberry.input
+class InstitutionSortInput:
+    field: InstitutionSortField = InstitutionSortField.NAME
+    direction: SortDirection = SortDirection.ASC
 
-    @classmethod
-    def from_model(cls, row: models.Institution) -> Institution:
-        return cls(
-            id=strawberry.ID(str(row.id)),
-            name=row.name,
-            institution_type=InstitutionType(row.institution_type),
-            region=row.region,
-            is_active=row.is_active,
-            is_verified=row.is_verified,
-            created_at=row.created_at,
+    def build(self) -> InstitutionSort:
+        return InstitutionSort(
+            field=SortField(self.field.value), descending=self.direction is SortDirection.DESC
         )
 
-    @classmethod
-    async def resolve_reference(cls, info: Info[Any, Any], id: strawberry.ID) -> Institution | None:
-        require_principal(info)
-        try:
-            key = uuid.UUID(str(id))
-        except ValueError:
-            return None
-        row = await context_of(info).loaders.institution.load(key)
-        return None if row is None else cls.from_model(row)
+
+@strawberry.input(description="A new institution and the password of its login.")
+class CreateInstitutionInput:
+    name: str
+    institution_type: InstitutionType
+    contact_email: str
+    password: str
+    license_number: str
+    phone: str | None = None
+    address: str | None = None
+    region: str | None = None
+    website: str | None = None
+    is_verified: bool = False
+
+
+@strawberry.input(description="Fields to change; omitted fields stay as they are.")
+class UpdateInstitutionInput:
+    name: str | None = None
+    institution_type: InstitutionType | None = None
+    contact_email: str | None = None
+    phone: str | None = None
+    address: str | None = None
+    region: str | None = None
+    website: str | None = None
+    license_number: str | None = None
+    is_verified: bool | None = None
 
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="Institutions in name order (authenticated callers).")
-    async def institutions(self, info: Info[Any, Any], first: int = 20) -> list[Institution]:
+    @strawberry.field(description="Search the directory (authenticated callers), keyset-paginated.")
+    async def institutions(
+        self,
+        info: Info[Any, Any],
+        filter: InstitutionFilterInput | None = None,
+        sort: InstitutionSortInput | None = None,
+        first: int = 20,
+        after: str | None = None,
+    ) -> InstitutionConnection:
         principal = require_principal(info)
+        where = (filter or InstitutionFilterInput()).build()
+        order = (sort or InstitutionSortInput()).build()
         async with context_of(info).read() as session:
-            rows = await service.list_institutions(session, principal, first=first)
-        return [Institution.from_model(row) for row in rows]
+            page = await service.search_institutions(
+                session, principal, where, order, first=first, after=after
+            )
+        return InstitutionConnection.of(page, where)
 
     @strawberry.field(description="One institution by id, or null.")
     async def institution(self, info: Info[Any, Any], id: strawberry.ID) -> Institution | None:
         return await Institution.resolve_reference(info, id)
 
+    @strawberry.field(description="Counts by type, region, type x region, verification, month.")
+    async def institution_statistics(
+        self, info: Info[Any, Any], filter: InstitutionFilterInput | None = None
+    ) -> InstitutionStatistics:
+        principal = require_principal(info)
+        where = (filter or InstitutionFilterInput()).build()
+        context = context_of(info)
+        async with context.read() as session:
+            figures = await stats.institution_statistics(
+                session, principal, where, timezone=context.settings.timezone
+            )
+        return InstitutionStatistics.of(figures)
 
-schema = build_schema(query=Query)
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="Create an institution and its login (admins).")
+    async def create_institution(
+        self, info: Info[Any, Any], input: CreateInstitutionInput
+    ) -> Institution:
+        principal = require_principal(info)
+        data = service.NewInstitution(
+            name=input.name,
+            institution_type=input.institution_type.value,
+            contact_email=input.contact_email,
+            password=input.password,
+            license_number=input.license_number,
+            phone=input.phone,
+            address=input.address,
+            region=input.region,
+            website=input.website,
+            is_verified=input.is_verified,
+        )
+        row = await service.create_institution(
+            context_of(info).write, _state(info).logins, principal, data
+        )
+        return Institution.from_model(row)
+
+    @strawberry.mutation(description="Change an institution (admins; the institution itself).")
+    async def update_institution(
+        self, info: Info[Any, Any], id: strawberry.ID, input: UpdateInstitutionInput
+    ) -> Institution:
+        principal = require_principal(info)
+        changes = service.InstitutionChanges(
+            name=input.name,
+            institution_type=None
+            if input.institution_type is None
+            else input.institution_type.value,
+            contact_email=input.contact_email,
+            phone=input.phone,
+            address=input.address,
+            region=input.region,
+            website=input.website,
+            license_number=input.license_number,
+            is_verified=input.is_verified,
+        )
+        async with context_of(info).write() as session:
+            row = await service.update_institution(session, principal, parse_id(id), changes)
+        return Institution.from_model(row)
+
+    @strawberry.mutation(description="Deactivate (admins); refused while active doctors or "
+                         "patients are attached, unless force is true.")  # fmt: skip
+    async def deactivate_institution(
+        self, info: Info[Any, Any], id: strawberry.ID, force: bool = False
+    ) -> Institution:
+        return await _set_active(info, id, active=False, force=force)
+
+    @strawberry.mutation(description="Reactivate an institution (admins).")
+    async def activate_institution(self, info: Info[Any, Any], id: strawberry.ID) -> Institution:
+        return await _set_active(info, id, active=True, force=False)
+
+    @strawberry.mutation(description="Delete an institution and its login (admins); refused "
+                         "while active doctors or patients are attached, unless force is true.")  # fmt: skip
+    async def delete_institution(
+        self, info: Info[Any, Any], id: strawberry.ID, force: bool = False
+    ) -> strawberry.ID:
+        principal = require_principal(info)
+        state = _state(info)
+        async with context_of(info).write() as session:
+            deleted = await service.delete_institution(
+                session, principal, parse_id(id), force=force,
+                attachments=state.attachments, logins=state.logins,
+            )  # fmt: skip
+        return strawberry.ID(str(deleted))
+
+
+async def _set_active(
+    info: Info[Any, Any], id: strawberry.ID, *, active: bool, force: bool
+) -> Institution:
+    principal = require_principal(info)
+    async with context_of(info).write() as session:
+        row = await service.set_active(
+            session, principal, parse_id(id), active=active, force=force,
+            attachments=_state(info).attachments,
+        )  # fmt: skip
+    return Institution.from_model(row)
+
+
+schema = build_schema(query=Query, mutation=Mutation)

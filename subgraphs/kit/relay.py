@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
+from typing import Any
 
 import strawberry
 
@@ -25,7 +26,7 @@ class PageInfo:
     end_cursor: str | None
 
     @classmethod
-    def of(cls, page: Page[object]) -> PageInfo:
+    def of(cls, page: Page[Any]) -> PageInfo:
         return cls(
             has_next_page=page.has_next,
             has_previous_page=page.has_previous,

@@ -1,0 +1,60 @@
+"""Doctor statistics: who may read them and how the figures fit together."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from subgraphs.doctors import stats_repository
+from subgraphs.doctors.search import DoctorFilter
+from subgraphs.kit.errors import Forbidden
+from subgraphs.kit.principal import Principal, Role
+
+__all__ = ["DoctorStatistics", "doctor_statistics"]
+
+SpecialtyKey = tuple[uuid.UUID | None, str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class DoctorStatistics:
+    total: int
+    active: int
+    by_specialty: list[tuple[SpecialtyKey, int]]
+    by_institution: list[tuple[uuid.UUID | None, int]]
+    by_specialty_and_institution: list[tuple[SpecialtyKey, uuid.UUID | None, int]]
+    by_status: list[tuple[str, int]]
+    by_license_status: list[tuple[str, int]]
+
+
+def _ranked(counter: Counter[object]) -> list[tuple[object, int]]:
+    return sorted(counter.items(), key=lambda item: (-item[1], str(item[0])))
+
+
+async def doctor_statistics(
+    session: AsyncSession, principal: Principal, where: DoctorFilter
+) -> DoctorStatistics:
+    """Aggregates need the `read:stats` scope (admins, institutions, analysts) or a service."""
+    if "read:stats" not in principal.scopes and not principal.has_role(Role.SERVICE):
+        raise Forbidden("Statistics need the read:stats scope")
+    total, active = await stats_repository.totals(session, where)
+    table = await stats_repository.by_specialty_and_institution(session, where)
+    specialties: Counter[object] = Counter()
+    institutions: Counter[object] = Counter()
+    for specialty_id, name, institution_id, n in table:
+        specialties[(specialty_id, name)] += n
+        institutions[institution_id] += n
+    return DoctorStatistics(
+        total=total,
+        active=active,
+        by_specialty=_ranked(specialties),  # type: ignore[arg-type]
+        by_institution=_ranked(institutions),  # type: ignore[arg-type]
+        by_specialty_and_institution=sorted(
+            (((s, name), i, n) for s, name, i, n in table),
+            key=lambda item: (item[0][1] or "", str(item[1])),
+        ),
+        by_status=list(await stats_repository.by_status(session, where)),
+        by_license_status=list(await stats_repository.by_license_status(session, where)),
+    )

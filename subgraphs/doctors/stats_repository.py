@@ -1,0 +1,59 @@
+"""Aggregate SQL for doctor statistics (one GROUP BY per figure)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from subgraphs.doctors.models import Doctor, Specialty
+from subgraphs.doctors.repository import conditions
+from subgraphs.doctors.search import DoctorFilter
+
+__all__ = ["by_license_status", "by_specialty_and_institution", "by_status", "totals"]
+
+
+async def totals(session: AsyncSession, where: DoctorFilter) -> tuple[int, int]:
+    """(total, active) in one pass."""
+    query = select(func.count(), func.count().filter(Doctor.is_active)).where(*conditions(where))
+    row = (await session.execute(query)).one()
+    return int(row[0]), int(row[1])
+
+
+async def by_specialty_and_institution(
+    session: AsyncSession, where: DoctorFilter
+) -> Sequence[tuple[uuid.UUID | None, str | None, uuid.UUID | None, int]]:
+    """(specialty id, specialty name, institution id, count) by primary specialty; the per-
+    specialty and per-institution figures are summed from this table by the service."""
+    query = (
+        select(Specialty.id, Specialty.name, Doctor.institution_id, func.count())
+        .select_from(Doctor)
+        .outerjoin(Specialty, Specialty.id == Doctor.specialty_id)
+        .where(*conditions(where))
+        .group_by(Specialty.id, Specialty.name, Doctor.institution_id)
+    )
+    return [(r[0], r[1], r[2], int(r[3])) for r in (await session.execute(query)).all()]
+
+
+async def by_status(session: AsyncSession, where: DoctorFilter) -> Sequence[tuple[str, int]]:
+    query = (
+        select(Doctor.professional_status, func.count())
+        .where(*conditions(where))
+        .group_by(Doctor.professional_status)
+        .order_by(Doctor.professional_status)
+    )
+    return [(r[0], int(r[1])) for r in (await session.execute(query)).all()]
+
+
+async def by_license_status(
+    session: AsyncSession, where: DoctorFilter
+) -> Sequence[tuple[str, int]]:
+    query = (
+        select(Doctor.license_status, func.count())
+        .where(*conditions(where))
+        .group_by(Doctor.license_status)
+        .order_by(Doctor.license_status)
+    )
+    return [(r[0], int(r[1])) for r in (await session.execute(query)).all()]
