@@ -6,7 +6,7 @@ import random
 
 from tests.composition.corpus import Case, fed
 
-__all__ = ["generated_cases"]
+__all__ = ["generate", "generated_cases"]
 
 _SCALARS = ("Int", "String", "Boolean", "Float", "ID")
 
@@ -65,6 +65,11 @@ def _entity(
             f'{desc}type {e}{implements} @key(fields: "{key}"{resolvable}) {{ {body} }}'
         )
     query_fields[first].append(f"all{e}(limit: Int = 10, filter: Filter): [{e}!]!")
+
+
+def generate(seed: int) -> Case:
+    """One reproducible random subgraph set."""
+    return _one(seed)
 
 
 def _one(seed: int) -> Case:
