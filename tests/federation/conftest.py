@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -18,29 +17,13 @@ import pytest
 from tests.federation.testbed.scenario import Scenario
 from tests.federation.testbed.scenarios import SCENARIOS
 from tests.support.apollo import SubgraphSpec, compose_with_apollo
-from tests.support.gateway_apollo import launch_apollo_gateway
-from tests.support.gateway_candidate import PendingGateway, candidate_spec, launch_candidate
-from tests.support.gateway_process import (
-    GatewayStartError,
-    RunningGateway,
-    UnavailableGateway,
-    launch,
-)
+from tests.support.gateway_pair import GatewayPair, start_gateway_pairs
+from tests.support.gateway_process import launch
 
 _REPO = Path(__file__).resolve().parents[2]
 # Composition runs against this placeholder so the cached supergraph does not depend on the
 # port of this session's test-bed server; the real base URL is substituted afterwards.
 _PLACEHOLDER = "http://testbed.invalid"
-
-
-@dataclass
-class GatewayPair:
-    """Apollo Gateway (the reference) and the candidate, both over one scenario's supergraph."""
-
-    scenario: Scenario
-    supergraph: Path
-    apollo: RunningGateway | UnavailableGateway
-    candidate: RunningGateway | UnavailableGateway
 
 
 @pytest.fixture(scope="session")
@@ -93,44 +76,10 @@ def supergraphs(
     return files
 
 
-def _settle(pending: PendingGateway, name: str) -> RunningGateway | UnavailableGateway:
-    try:
-        return pending.wait(timeout=90)
-    except (GatewayStartError, OSError) as error:
-        return UnavailableGateway(name, str(error))
-
-
 @pytest.fixture(scope="session")
 def gateways(supergraphs: dict[str, Path]) -> Iterator[dict[str, GatewayPair]]:
-    """Both gateways for every scenario; a candidate that fails to start is kept as unavailable
-    so that each differential test fails with its start-up log instead of being skipped."""
-    spec = candidate_spec()
-    pending: dict[str, tuple[PendingGateway, PendingGateway | Exception]] = {}
-    for name, path in supergraphs.items():
-        apollo = launch_apollo_gateway(path, name="apollo")
-        candidate: PendingGateway | Exception
-        try:
-            candidate = launch_candidate(path, spec)
-        except (GatewayStartError, OSError) as error:
-            candidate = error
-        pending[name] = (apollo, candidate)
-    pairs: dict[str, GatewayPair] = {}
-    for name, (reference, other) in pending.items():
-        settled = (
-            UnavailableGateway(spec, str(other))
-            if isinstance(other, Exception)
-            else _settle(other, spec)
-        )
-        pairs[name] = GatewayPair(
-            SCENARIOS[name], supergraphs[name], _settle(reference, "apollo"), settled
-        )
-    try:
-        for pair in pairs.values():
-            if isinstance(pair.apollo, UnavailableGateway):
-                # The reference must work: without it no comparison means anything.
-                raise GatewayStartError(pair.apollo.reason)
-        yield pairs
-    finally:
-        for pair in pairs.values():
-            pair.apollo.stop()
-            pair.candidate.stop()
+    """Apollo Gateway and the candidate for every scenario, all booted in parallel."""
+    pairs = start_gateway_pairs(supergraphs)
+    yield pairs
+    for pair in pairs.values():
+        pair.stop()

@@ -15,7 +15,6 @@ import httpx
 import pytest
 from graphql import get_introspection_query
 
-from tests.federation.conftest import GatewayPair
 from tests.federation.testbed.scenarios import SCENARIOS
 from tests.support.gateway_diff import (
     GatewayResponse,
@@ -25,6 +24,7 @@ from tests.support.gateway_diff import (
     render_report,
     require_running,
 )
+from tests.support.gateway_pair import GatewayPair
 
 pytestmark = pytest.mark.peers
 

@@ -10,7 +10,6 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.federation.conftest import GatewayPair
 from tests.support.gateway_candidate import candidate_spec
 from tests.support.gateway_diff import (
     GatewayResponse,
@@ -20,6 +19,7 @@ from tests.support.gateway_diff import (
     render_report,
     require_running,
 )
+from tests.support.gateway_pair import GatewayPair
 
 pytestmark = pytest.mark.peers
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.federation.conftest import GatewayPair
 from tests.federation.corpus import CorpusCase, load_corpus
 from tests.support.gateway_diff import assert_same_answer
+from tests.support.gateway_pair import GatewayPair
 
 CASES = load_corpus()
 

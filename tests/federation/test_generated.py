@@ -5,7 +5,6 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.federation.conftest import GatewayPair
 from tests.federation.generated import api_schema, draw_operations
 from tests.federation.testbed.scenarios import SCENARIOS
 from tests.support.gateway_diff import (
@@ -16,6 +15,7 @@ from tests.support.gateway_diff import (
     require_running,
     server_log_tail,
 )
+from tests.support.gateway_pair import GatewayPair
 
 pytestmark = pytest.mark.peers
 

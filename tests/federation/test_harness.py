@@ -9,10 +9,10 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.federation.conftest import GatewayPair
 from tests.federation.corpus import load_corpus
 from tests.support.gateway_apollo import launch_apollo_gateway
 from tests.support.gateway_diff import GatewayResponse, Operation, differences, post
+from tests.support.gateway_pair import GatewayPair
 from tests.support.gateway_process import RunningGateway
 
 

@@ -1,0 +1,84 @@
+"""Apollo Gateway (the reference) and the candidate gateway over the same supergraph."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.support.gateway_apollo import launch_apollo_gateway
+from tests.support.gateway_candidate import PendingGateway, candidate_spec, launch_candidate
+from tests.support.gateway_process import GatewayStartError, RunningGateway, UnavailableGateway
+
+__all__ = ["GatewayPair", "gateway_pair", "start_gateway_pairs"]
+
+
+@dataclass
+class GatewayPair:
+    """Both gateways over `supergraph`; the candidate may be unavailable (then tests fail)."""
+
+    supergraph: Path
+    apollo: RunningGateway
+    candidate: RunningGateway | UnavailableGateway
+
+    def stop(self) -> None:
+        self.apollo.stop()
+        self.candidate.stop()
+
+
+def _settle(
+    pending: PendingGateway | Exception, name: str, timeout: float
+) -> RunningGateway | UnavailableGateway:
+    if isinstance(pending, Exception):
+        return UnavailableGateway(name, str(pending))
+    try:
+        return pending.wait(timeout)
+    except (GatewayStartError, OSError) as error:
+        return UnavailableGateway(name, str(error))
+
+
+def start_gateway_pairs(
+    supergraphs: Mapping[str, Path], *, candidate: str | None = None, timeout: float = 90.0
+) -> dict[str, GatewayPair]:
+    """Start a pair per supergraph, all processes at once; wait for all of them.
+
+    A candidate that fails to start is kept as `UnavailableGateway` (its tests then fail with
+    the start-up output); an Apollo Gateway that fails stops everything and raises.
+    """
+    spec = candidate or candidate_spec()
+    pending: dict[str, tuple[PendingGateway, PendingGateway | Exception]] = {}
+    for name, path in supergraphs.items():
+        other: PendingGateway | Exception
+        try:
+            other = launch_candidate(path, spec)
+        except (GatewayStartError, OSError) as error:
+            other = error
+        pending[name] = (launch_apollo_gateway(path, name="apollo"), other)
+    settled = {
+        name: (_settle(apollo, "apollo", timeout), _settle(other, spec, timeout))
+        for name, (apollo, other) in pending.items()
+    }
+    pairs: dict[str, GatewayPair] = {}
+    reason: str | None = None
+    for name, (reference, started) in settled.items():
+        if isinstance(reference, UnavailableGateway):
+            reason = reason or reference.reason
+            started.stop()
+        else:
+            pairs[name] = GatewayPair(supergraphs[name], reference, started)
+    if reason is not None:
+        for pair in pairs.values():
+            pair.stop()
+        raise GatewayStartError(f"Apollo Gateway did not start: {reason}")
+    return pairs
+
+
+@contextmanager
+def gateway_pair(supergraph: Path, *, candidate: str | None = None) -> Iterator[GatewayPair]:
+    """Both gateways over one supergraph for the duration of a `with` block."""
+    pair = start_gateway_pairs({"": supergraph}, candidate=candidate)[""]
+    try:
+        yield pair
+    finally:
+        pair.stop()
