@@ -3,7 +3,9 @@ and Apollo Gateway agreeing with a second Apollo Gateway on the corpus."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -11,9 +13,16 @@ import pytest
 
 from tests.federation.corpus import load_corpus
 from tests.support.gateway_apollo import launch_apollo_gateway
-from tests.support.gateway_diff import GatewayResponse, Operation, differences, post
+from tests.support.gateway_candidate import launch_candidate
+from tests.support.gateway_diff import (
+    GatewayResponse,
+    Operation,
+    differences,
+    post,
+    require_running,
+)
 from tests.support.gateway_pair import GatewayPair
-from tests.support.gateway_process import RunningGateway
+from tests.support.gateway_process import GatewayStartError, RunningGateway, UnavailableGateway
 
 
 def _response(body: Any, status: int = 200) -> GatewayResponse:
@@ -217,3 +226,15 @@ def test_second_apollo_agrees_on_the_whole_corpus(
         if found := differences(first, second):
             disagreements.append((case.id, found))
     assert disagreements == []
+
+
+class TestStartFailures:
+    def test_an_unavailable_gateway_fails_the_test_instead_of_skipping(self) -> None:
+        with pytest.raises(pytest.fail.Exception, match="not running: it crashed"):
+            require_running(UnavailableGateway("router", "it crashed"))
+
+    def test_a_candidate_that_exits_reports_its_output(self, tmp_path: Path) -> None:
+        command = f"{sys.executable} -c \"print('no luck {{port}}'); raise SystemExit(3)\""
+        pending = launch_candidate(tmp_path / "supergraph.graphql", command)
+        with pytest.raises(GatewayStartError, match=r"exited with 3[^$]*\n.*no luck \d+"):
+            pending.wait(timeout=30)

@@ -3,7 +3,8 @@
 - `router` (default): our router, `python -m router --supergraph F --port N --host 127.0.0.1`.
 - `apollo`: a second Apollo Gateway (checks the harness itself: every test must pass).
 - any other value: a shell command template with `{supergraph}` and `{port}` placeholders, e.g.
-  `npx hive-gateway supergraph {supergraph} --port {port}`; ready once POST
+  `node_modules/.bin/hive-gateway supergraph {supergraph} --port {port} --host 127.0.0.1`
+  (run from tests/peers); ready once POST
   `http://127.0.0.1:{port}/graphql` answers `{__typename}`.
 """
 
@@ -87,5 +88,5 @@ def launch_candidate(supergraph: Path, spec: str | None = None) -> PendingGatewa
     if not argv:
         raise GatewayStartError(f"{ENV_VAR}={spec!r} is not a command")
     # Never matches: readiness comes from polling; cwd=peers so `npx` finds the local peers.
-    launching = launch(spec, argv, ready=r"(?!x)x(?P<url>)", cwd=PEERS_DIR)
+    launching = launch(Path(argv[0]).name, argv, ready=r"(?!x)x(?P<url>)", cwd=PEERS_DIR)
     return _PendingCommand(launching, f"http://127.0.0.1:{port}/graphql")

@@ -63,12 +63,18 @@ class GatewayResponse:
 
 
 def post(client: httpx.Client, url: str, operation: Operation) -> GatewayResponse:
-    """POST the operation as JSON, the way any GraphQL-over-HTTP client would."""
-    response = client.post(
-        url,
-        json=operation.payload(),
-        headers={"accept": "application/json"},
-    )
+    """POST the operation as JSON, the way any GraphQL-over-HTTP client would.
+
+    A connection failure (e.g. the gateway crashed) is an answer too: status 0, no body.
+    """
+    try:
+        response = client.post(
+            url,
+            json=operation.payload(),
+            headers={"accept": "application/json"},
+        )
+    except httpx.TransportError as error:
+        return GatewayResponse(0, None, f"{type(error).__name__}: {error}")
     try:
         body = response.json()
     except ValueError:
