@@ -27,18 +27,28 @@ __all__ = [
     "add_event",
     "delete_keys_retired_before",
     "delete_user",
+    "devices_by_ids",
+    "devices_of_users",
+    "events_of_user",
     "get_many",
     "get_session",
     "get_user",
     "get_user_by_email",
     "is_revoked",
     "live_revocations",
+    "live_session_ids_of_device",
     "lock_signing_keys",
+    "mark_login",
     "published_keys",
+    "record_failed_login",
     "record_revocations",
     "retire_keys",
     "revoke_sessions",
+    "sessions_of_users",
+    "set_password",
     "token_for_update",
+    "touch_device",
+    "unlock_user",
     "upsert_device",
 ]
 
@@ -242,3 +252,61 @@ async def set_password(
         .values(password_hash=password_hash, password_changed_at=now, failed_login_count=0,
                 locked_until=None)
     )  # fmt: skip
+
+
+async def sessions_of_users(
+    session: AsyncSession, user_ids: Sequence[uuid.UUID]
+) -> Sequence[UserSession]:
+    """Live sessions of these users, most recently used first."""
+    query = (
+        select(UserSession)
+        .where(
+            UserSession.user_id.in_(user_ids),
+            UserSession.revoked_at.is_(None),
+            UserSession.expires_at > func.now(),
+        )
+        .order_by(UserSession.last_seen_at.desc())
+    )
+    return (await session.scalars(query)).all()
+
+
+async def devices_of_users(
+    session: AsyncSession, user_ids: Sequence[uuid.UUID]
+) -> Sequence[Device]:
+    query = select(Device).where(Device.user_id.in_(user_ids)).order_by(Device.last_seen_at.desc())
+    return (await session.scalars(query)).all()
+
+
+async def devices_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> Sequence[Device]:
+    return (await session.scalars(select(Device).where(Device.id.in_(ids)))).all()
+
+
+async def live_session_ids_of_device(
+    session: AsyncSession, device_id: uuid.UUID
+) -> Sequence[uuid.UUID]:
+    query = select(UserSession.id).where(
+        UserSession.device_id == device_id, UserSession.revoked_at.is_(None)
+    )
+    return (await session.scalars(query)).all()
+
+
+async def events_of_user(
+    session: AsyncSession, user_id: uuid.UUID, *, limit: int
+) -> Sequence[SecurityEvent]:
+    query = (
+        select(SecurityEvent)
+        .where(SecurityEvent.user_id == user_id)
+        .order_by(SecurityEvent.created_at.desc())
+        .limit(limit)
+    )
+    return (await session.scalars(query)).all()
+
+
+async def unlock_user(session: AsyncSession, user_id: uuid.UUID) -> bool:
+    result = await session.execute(
+        update(User)
+        .where(User.id == user_id)
+        .values(locked_until=None, failed_login_count=0)
+        .returning(User.id)
+    )
+    return result.scalar_one_or_none() is not None

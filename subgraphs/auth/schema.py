@@ -1,90 +1,30 @@
-"""GraphQL types and thin resolvers of the auth subgraph."""
+"""The auth subgraph's Query and Mutation: thin resolvers over the services."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from typing import Any
 
 import strawberry
 from strawberry.types import Info
 
-from subgraphs.auth import models, service, sessions
+from subgraphs.auth import service, session_control, sessions, stats
 from subgraphs.auth.runtime import runtime_of
+from subgraphs.auth.types import (
+    AuthPayload,
+    AuthStatistics,
+    StatsInterval,
+    TokenInfo,
+    User,
+    UserRole,
+    parse_id,
+)
 from subgraphs.kit.access import context_of
-from subgraphs.kit.errors import Invalid
+from subgraphs.kit.errors import Forbidden
 from subgraphs.kit.principal import Role
 from subgraphs.kit.schema import build_schema
 
 __all__ = ["schema"]
-
-UserRole = strawberry.enum(Role, name="UserRole", description="What a login may do.")
-
-
-def parse_id(value: strawberry.ID | str, field: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError as exc:
-        raise Invalid(field, "is not a valid id") from exc
-
-
-@strawberry.federation.type(keys=["id"], description="A login.")
-class User:
-    id: strawberry.ID
-    email: str
-    role: UserRole  # type: ignore[valid-type]
-    profile_id: strawberry.ID | None
-    is_active: bool
-    last_login_at: datetime | None
-
-    @classmethod
-    def from_model(cls, row: models.User) -> User:
-        return cls(
-            id=strawberry.ID(str(row.id)),
-            email=row.email,
-            role=Role(row.role),
-            profile_id=strawberry.ID(str(row.profile_id)) if row.profile_id else None,
-            is_active=row.is_active,
-            last_login_at=row.last_login_at,
-        )
-
-    @classmethod
-    async def resolve_reference(cls, info: Info[Any, Any], id: strawberry.ID) -> User | None:
-        principal = context_of(info).principal
-        try:
-            key = uuid.UUID(str(id))
-        except ValueError:
-            return None
-        # A user sees their own login; admins and services see any.
-        if principal.user_id != key and not principal.has_role(Role.ADMIN, Role.SERVICE):
-            return None
-        row = await context_of(info).loaders.user.load(key)
-        return None if row is None else cls.from_model(row)
-
-
-@strawberry.type(
-    description="A signed-in session: a short-lived access token and its refresh token."
-)
-class AuthPayload:
-    access_token: str
-    refresh_token: str = strawberry.field(
-        description="Opaque; valid once: every refresh returns a new one."
-    )
-    expires_in: int = strawberry.field(description="Seconds until the access token expires.")
-    token_type: str
-    session_id: strawberry.ID
-    user: User
-
-    @classmethod
-    def from_result(cls, result: sessions.SignedIn) -> AuthPayload:
-        return cls(
-            access_token=result.access_token,
-            refresh_token=result.refresh_token,
-            expires_in=result.expires_in,
-            token_type="Bearer",  # noqa: S106 - the OAuth token type, not a secret
-            session_id=strawberry.ID(str(result.session_id)),
-            user=User.from_model(result.user),
-        )
 
 
 @strawberry.input(description="A new login, created by another PredictHealth service.")
@@ -106,6 +46,27 @@ class Query:
             return None
         return await User.resolve_reference(info, strawberry.ID(str(principal.user_id)))
 
+    @strawberry.field(description="A login by id: your own, or any for administrators.")
+    async def user(self, info: Info[Any, Any], id: strawberry.ID) -> User | None:
+        return await User.resolve_reference(info, id)
+
+    @strawberry.field(description="Check an access token: signature, expiry and revocation.")
+    async def verify_token(self, info: Info[Any, Any], token: str) -> TokenInfo:
+        return TokenInfo.from_check(await session_control.verify_token(context_of(info), token))
+
+    @strawberry.field(description="Sign-in statistics (administrators).")
+    async def auth_statistics(
+        self,
+        info: Info[Any, Any],
+        since: datetime | None = None,
+        until: datetime | None = None,
+        interval: StatsInterval = StatsInterval.DAY,
+    ) -> AuthStatistics:
+        result = await stats.auth_statistics(
+            context_of(info), since=since, until=until, unit=interval.value
+        )
+        return AuthStatistics.from_stats(result)
+
 
 @strawberry.type
 class Mutation:
@@ -115,25 +76,76 @@ class Mutation:
         result = await sessions.login(ctx, runtime_of(ctx), email, password)
         return AuthPayload.from_result(result)
 
-    @strawberry.mutation(description="Exchange a refresh token for a new token pair (rotation).")
+    @strawberry.mutation(description="Exchange a refresh token for a new pair (rotation).")
     async def refresh_token(self, info: Info[Any, Any], refresh_token: str) -> AuthPayload:
         ctx = context_of(info)
         return AuthPayload.from_result(await sessions.refresh(ctx, runtime_of(ctx), refresh_token))
 
+    @strawberry.mutation(description="End the current session.")
+    async def logout(self, info: Info[Any, Any]) -> bool:
+        ctx = context_of(info)
+        return await session_control.logout(ctx, runtime_of(ctx))
+
+    @strawberry.mutation(description="End one session: yours, or anyone's for administrators.")
+    async def revoke_session(self, info: Info[Any, Any], id: strawberry.ID) -> bool:
+        ctx = context_of(info)
+        return await session_control.revoke_session(ctx, runtime_of(ctx), parse_id(id, "id"))
+
+    @strawberry.mutation(
+        description="End every session of a user (default: yours); returns how many ended."
+    )
+    async def revoke_all_sessions(
+        self, info: Info[Any, Any], user_id: strawberry.ID | None = None
+    ) -> int:
+        ctx = context_of(info)
+        target = parse_id(user_id, "userId") if user_id is not None else None
+        return await session_control.revoke_all_sessions(ctx, runtime_of(ctx), target)
+
+    @strawberry.mutation(description="Sign a device out (all its sessions); returns how many.")
+    async def revoke_device(self, info: Info[Any, Any], id: strawberry.ID) -> int:
+        ctx = context_of(info)
+        return await session_control.revoke_device(ctx, runtime_of(ctx), parse_id(id, "id"))
+
+    @strawberry.mutation(description="Change your password; your other sessions are ended.")
+    async def change_password(
+        self, info: Info[Any, Any], current_password: str, new_password: str
+    ) -> bool:
+        ctx = context_of(info)
+        await service.change_password(ctx, runtime_of(ctx), current_password, new_password)
+        return True
+
+    @strawberry.mutation(description="Administrators and services: open a session for a user.")
+    async def create_tokens(self, info: Info[Any, Any], user_id: strawberry.ID) -> AuthPayload:
+        ctx = context_of(info)
+        result = await session_control.create_tokens(
+            ctx, runtime_of(ctx), parse_id(user_id, "userId")
+        )
+        return AuthPayload.from_result(result)
+
+    @strawberry.mutation(description="Administrators: lift a lockout after failed sign-ins.")
+    async def unlock_user(self, info: Info[Any, Any], id: strawberry.ID) -> bool:
+        return await session_control.unlock_user(context_of(info), parse_id(id, "id"))
+
+    @strawberry.mutation(
+        description="Administrators and services: start signing with a new key; returns its kid."
+    )
+    async def rotate_signing_key(self, info: Info[Any, Any]) -> str:
+        ctx = context_of(info)
+        if not ctx.principal.has_role(Role.ADMIN, Role.SERVICE):
+            raise Forbidden("Only administrators may rotate signing keys")
+        return await runtime_of(ctx).keys.rotate()
+
     @strawberry.mutation(description="Service only: create a login for a new profile.")
     async def create_user(self, info: Info[Any, Any], input: CreateUserInput) -> User:
-        ctx = context_of(info)
         new = service.NewUser(
             email=input.email,
             role=Role(input.role),
             password=input.password,
             profile_id=parse_id(input.profile_id, "profileId") if input.profile_id else None,
         )
-        return User.from_model(await service.create_user(ctx, new))
+        return User.from_model(await service.create_user(context_of(info), new))
 
-    @strawberry.mutation(
-        description="Service only: delete a login (compensation); true if it existed."
-    )
+    @strawberry.mutation(description="Service only: delete a login (compensation); true if found.")
     async def delete_user(self, info: Info[Any, Any], id: strawberry.ID) -> bool:
         ctx = context_of(info)
         return await service.delete_user(ctx, runtime_of(ctx), parse_id(id, "id"))

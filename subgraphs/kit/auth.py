@@ -22,6 +22,7 @@ import asyncio
 import hmac
 import time
 import uuid
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import httpx
@@ -114,6 +115,9 @@ class JwksCache:
 def principal_from_claims(claims: dict[str, Any]) -> Principal:
     try:
         role = Role(claims["role"])
+        if role is Role.SERVICE:
+            # Services authenticate with the service token, never with a user token.
+            raise ValueError("service role in a user token")
         return Principal(
             user_id=uuid.UUID(claims["sub"]),
             role=role,
@@ -121,8 +125,9 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
             session_id=uuid.UUID(claims["sid"]),
             token_id=str(claims["jti"]),
             scopes=scopes_for(role),
+            expires_at=datetime.fromtimestamp(int(claims["exp"]), UTC),
         )
-    except (KeyError, ValueError) as exc:
+    except (KeyError, ValueError, TypeError, OverflowError) as exc:
         raise Unauthenticated("Invalid token claims") from exc
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
@@ -48,6 +49,8 @@ class Principal:
     session_id: uuid.UUID | None = None
     token_id: str | None = None
     scopes: frozenset[str] = field(default_factory=frozenset)
+    #: When the presented access token expires (None for service and anonymous callers).
+    expires_at: datetime | None = None
 
     @property
     def is_authenticated(self) -> bool:
