@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from graphql.language import (
+    BooleanValueNode,
     DirectiveDefinitionNode,
+    IntValueNode,
     ListTypeNode,
     ListValueNode,
     NamedTypeNode,
@@ -32,10 +34,11 @@ from router.composition.output import (
     print_value,
     render_directive,
 )
+from router.composition.printer import print_directive_definition
 from router.composition.specs import (
     ACCESS_CONTROL,
+    DIRECTIVE_SPEC,
     MERGED_SPEC_DIRECTIVES,
-    SPEC_DEFINITIONS,
     join_definitions,
     join_version,
 )
@@ -134,6 +137,37 @@ def _record_access_control(
         if not f.external and any(a.name == ac for a in f.directives):
             for itf in interfaces:
                 extra.setdefault(f"{itf}.{f.name}_{ac}", []).append(f.directives)
+
+
+def _merge_cost_arguments(name: str, applications: list[Applied]) -> list[tuple[str, str]]:
+    """Apollo's strategies for differing @cost/@listSize: MAX, NULLABLE_MAX/UNION/AND."""
+
+    def ints(arg: str) -> list[int]:
+        return [
+            int(v.value) for a in applications if isinstance(v := a.args.get(arg), IntValueNode)
+        ]
+
+    if name == "cost":
+        return [("weight", str(max(ints("weight"))))]
+    merged: list[tuple[str, str]] = []
+    if sizes := ints("assumedSize"):
+        merged.append(("assumedSize", str(max(sizes))))
+    for arg in ("slicingArguments", "sizedFields"):
+        lists = [a.args[arg] for a in applications if isinstance(a.args.get(arg), ListValueNode)]
+        if lists:
+            union: list[str] = []
+            for value in lists:
+                assert isinstance(value, ListValueNode)
+                for item in value.values:
+                    if isinstance(item, StringValueNode) and item.value not in union:
+                        union.append(item.value)
+            merged.append((arg, "[" + ", ".join(print_string(u) for u in union) + "]"))
+    require_one = all(
+        not isinstance(v := a.args.get("requireOneSlicingArgument"), BooleanValueNode) or v.value
+        for a in applications
+    )
+    merged.append(("requireOneSlicingArgument", "true" if require_one else "false"))
+    return merged
 
 
 def _same(a: TypeNode, b: TypeNode) -> bool:
@@ -445,6 +479,10 @@ class _Merger:
                 counts.append(1)
         if len(distinct) > 1 and name in ("requiresScopes", "policy"):
             dest.append(self.union_scopes(name, [p[0] for p in per_source]))
+            return
+        if len(distinct) > 1 and name in ("cost", "listSize"):
+            merged = _merge_cost_arguments(name, [p[0] for p in per_source])
+            dest.append(render_directive(self.spec_local.get(name, name), merged))
             return
         dest.append(distinct[counts.index(max(counts))])
 
@@ -1171,6 +1209,57 @@ class _Merger:
                         f'"{name}".',
                     )
 
+    def executable_directive_definitions(self) -> list[str]:
+        """Executable directives defined in every subgraph (locations intersected), like Apollo."""
+        names: list[str] = []
+        for g in self.graphs:
+            for name in g.directive_defs:
+                if name not in names and name not in self.composed:
+                    names.append(name)
+        result: list[str] = []
+        for name in names:
+            defs = [g.directive_defs.get(name) for g in self.graphs]
+            nodes = [d for d in defs if isinstance(d, DirectiveDefinitionNode)]
+            if not any(_executable(n) for n in nodes) or len(nodes) != len(defs):
+                continue
+            locations = sorted(_executable(nodes[0]))
+            for n in nodes[1:]:
+                locations = [loc for loc in locations if loc in _executable(n)]
+            if not locations:
+                continue
+            description = self.merge_description(
+                [n.description.value if n.description else None for n in nodes]
+            )
+            args = self.merge_directive_arguments(name, nodes)
+            repeatable = all(n.repeatable for n in nodes)
+            result.append(
+                print_directive_definition(name, args, repeatable, locations, description)
+            )
+        return result
+
+    def merge_directive_arguments(
+        self, name: str, nodes: list[DirectiveDefinitionNode]
+    ) -> list[OutArgument]:
+        per_node = [{a.name: a for a in _directive_arguments(n)} for n in nodes]
+        arg_names = list(dict.fromkeys(a for args in per_node for a in args))
+        result: list[OutArgument] = []
+        for arg in arg_names:
+            present = [args[arg] for args in per_node if arg in args]
+            if len(present) != len(per_node):
+                if any(p.type.endswith("!") and p.default is None for p in present):
+                    self.err(
+                        "REQUIRED_ARGUMENT_MISSING_IN_SOME_SUBGRAPH",
+                        f'Argument "@{name}({arg}:)" is required in some subgraphs but does not '
+                        "appear in all subgraphs",
+                    )
+                continue
+            merged = present[0]
+            merged.description = self.merge_description([p.description for p in present])
+            # Input position: the most restrictive type (non-null wins) is kept.
+            merged.type = next((p.type for p in present if p.type.endswith("!")), merged.type)
+            result.append(merged)
+        return result
+
     def add_definitions(self) -> None:
         out = self.out
         v = self.join
@@ -1179,19 +1268,24 @@ class _Merger:
             f'@link(url: "https://specs.apollo.dev/join/v{v[0]}.{v[1]}", for: EXECUTION)',
         ]
         directives, types = join_definitions(v)
-        for d in self.spec_used:
-            url, purpose, definition, extra = SPEC_DEFINITIONS[d]
-            local = self.spec_local.get(d, d)
-            imports = f', import: [{{name: "@{d}", as: "@{local}"}}]' if local != d else ""
-            link = f'@link(url: "{url}"{imports}' + (f", for: {purpose})" if purpose else ")")
+        for spec in dict.fromkeys(DIRECTIVE_SPEC[d] for d in self.spec_used):
+            imports: list[str] = []
+            for d, template in spec.directives:
+                local = self.spec_local.get(d, spec.default_name(d))
+                if local != spec.default_name(d):
+                    imports.append(f'"@{d}"' if local == d else f'{{name: "@{d}", as: "@{local}"}}')
+                directives.append(template.format(local))
+            link = f'@link(url: "{spec.url}"'
+            link += f", import: [{', '.join(imports)}]" if imports else ""
+            link += f", for: {spec.purpose})" if spec.purpose else ")"
             out.links.append(link)
-            directives.append(definition.replace(f"directive @{d}", f"directive @{local}", 1))
-            types.extend(extra)
+            types.extend(spec.types)
         by_url: dict[str, list[str]] = {}
         for name, (node, link_url) in self.composed.items():
             if link_url is not None:
                 by_url.setdefault(link_url, []).append(name)
             directives.append(_print_directive_definition(node))
+        directives.extend(self.executable_directive_definitions())
         for url, names in by_url.items():
             imports = ", ".join(f'"@{n}"' for n in names)
             out.links.append(f'@link(url: "{url}", import: [{imports}])')
@@ -1211,22 +1305,43 @@ def print_value_str(value: str) -> str:
 
 
 def _definition_name(text: str) -> str:
-    m = re.match(r"^(?:directive @|scalar |enum |input |type )(\w+)", text)
+    m = re.search(r"^(?:directive @|scalar |enum |input |type )(\w+)", text, re.MULTILINE)
     assert m, text
     return m[1]
 
 
+_EXECUTABLE_LOCATIONS = frozenset(
+    {
+        "QUERY", "MUTATION", "SUBSCRIPTION", "FIELD", "FRAGMENT_DEFINITION", "FRAGMENT_SPREAD",
+        "INLINE_FRAGMENT", "VARIABLE_DEFINITION",
+    }
+)  # fmt: skip
+
+
+def _executable(node: DirectiveDefinitionNode) -> list[str]:
+    return [loc.value for loc in node.locations if loc.value in _EXECUTABLE_LOCATIONS]
+
+
+def _directive_arguments(node: DirectiveDefinitionNode) -> list[OutArgument]:
+    return [
+        OutArgument(
+            a.name.value,
+            type_str(a.type),
+            print_value(a.default_value) if a.default_value is not None else None,
+            a.description.value if a.description else None,
+        )
+        for a in node.arguments or ()
+    ]
+
+
 def _print_directive_definition(node: DirectiveDefinitionNode) -> str:
-    args = ""
-    if node.arguments:
-        parts = []
-        for a in node.arguments:
-            default = f" = {print_value(a.default_value)}" if a.default_value is not None else ""
-            parts.append(f"{a.name.value}: {type_str(a.type)}{default}")
-        args = "(" + ", ".join(parts) + ")"
-    repeatable = " repeatable" if node.repeatable else ""
-    locations = " | ".join(loc.value for loc in node.locations)
-    return f"directive @{node.name.value}{args}{repeatable} on {locations}"
+    return print_directive_definition(
+        node.name.value,
+        _directive_arguments(node),
+        node.repeatable,
+        [loc.value for loc in node.locations],
+        node.description.value if node.description else None,
+    )
 
 
 def merge_subgraphs(graphs: Sequence[Subgraph]) -> tuple[Supergraph | None, list[CompositionIssue]]:

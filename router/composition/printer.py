@@ -5,7 +5,7 @@ from __future__ import annotations
 from router.composition.collation import locale_key
 from router.composition.output import OutArgument, OutField, OutType, Supergraph
 
-__all__ = ["print_supergraph"]
+__all__ = ["print_directive_definition", "print_supergraph", "print_type"]
 
 _INDENT = "  "
 _KEYWORDS = {
@@ -122,6 +122,23 @@ def print_type(t: OutType) -> str:
         + _directives(t.directives, True, bool(values))
         + (" " if not t.directives and values else "")
         + _block(values)
+    )
+
+
+def print_directive_definition(
+    name: str,
+    args: list[OutArgument],
+    repeatable: bool,
+    locations: list[str],
+    description: str | None = None,
+) -> str:
+    """A directive definition as Apollo's `printDirectiveDefinition` writes it."""
+    return (
+        _description(description)
+        + f"directive @{name}{_args(args)}"
+        + (" repeatable" if repeatable else "")
+        + " on "
+        + " | ".join(locations)
     )
 
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 __all__ = [
     "ACCESS_CONTROL",
+    "DIRECTIVE_SPEC",
     "FEDERATION_DIRECTIVES",
     "FEDERATION_DIRECTIVE_VERSIONS",
     "FEDERATION_URL",
     "MERGED_SPEC_DIRECTIVES",
-    "SPEC_DEFINITIONS",
+    "SPECS",
+    "Spec",
     "join_definitions",
     "join_version",
     "parse_spec_url",
@@ -31,8 +34,6 @@ FEDERATION_DIRECTIVE_VERSIONS: dict[str, tuple[int, int]] = {
 }  # fmt: skip
 FEDERATION_DIRECTIVES = frozenset(FEDERATION_DIRECTIVE_VERSIONS)
 
-# Federation directives copied into the supergraph, in the order Apollo links their specs.
-MERGED_SPEC_DIRECTIVES = ("tag", "inaccessible", "authenticated", "requiresScopes", "policy")
 ACCESS_CONTROL = ("authenticated", "requiresScopes", "policy")
 
 _ALL_LOCATIONS = (
@@ -41,39 +42,83 @@ _ALL_LOCATIONS = (
 )
 _AUTH_LOCATIONS = "FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM"
 
-# name -> (link url, link purpose or None, directive definition, extra type definitions)
-SPEC_DEFINITIONS: dict[str, tuple[str, str | None, str, tuple[str, ...]]] = {
-    "tag": (
-        "https://specs.apollo.dev/tag/v0.3",
-        None,
-        f"directive @tag(name: String!) repeatable on {_ALL_LOCATIONS} | SCHEMA",
-        (),
-    ),
-    "inaccessible": (
-        "https://specs.apollo.dev/inaccessible/v0.2",
-        "SECURITY",
-        f"directive @inaccessible on {_ALL_LOCATIONS}",
-        (),
-    ),
-    "authenticated": (
-        "https://specs.apollo.dev/authenticated/v0.1",
-        "SECURITY",
-        f"directive @authenticated on {_AUTH_LOCATIONS}",
-        (),
-    ),
-    "requiresScopes": (
-        "https://specs.apollo.dev/requiresScopes/v0.1",
-        "SECURITY",
-        "directive @requiresScopes(scopes: [[requiresScopes__Scope!]!]!) on " + _AUTH_LOCATIONS,
-        ("scalar requiresScopes__Scope",),
-    ),
-    "policy": (
-        "https://specs.apollo.dev/policy/v0.1",
-        "SECURITY",
-        "directive @policy(policies: [[policy__Policy!]!]!) on " + _AUTH_LOCATIONS,
-        ("scalar policy__Policy",),
-    ),
+_COST_LOCATIONS = (
+    "ARGUMENT_DEFINITION | ENUM | FIELD_DEFINITION | INPUT_FIELD_DEFINITION | OBJECT | SCALAR"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Spec:
+    """A spec the supergraph links when one of its directives is used; `{}` is the directive name."""
+
+    name: str
+    url: str
+    purpose: str | None
+    directives: tuple[tuple[str, str], ...]  # (directive, definition template)
+    types: tuple[str, ...] = ()
+
+    def default_name(self, directive: str) -> str:
+        return directive if directive == self.name else f"{self.name}__{directive}"
+
+
+SPECS: dict[str, Spec] = {
+    s.name: s
+    for s in (
+        Spec(
+            "tag",
+            "https://specs.apollo.dev/tag/v0.3",
+            None,
+            (("tag", f"directive @{{}}(name: String!) repeatable on {_ALL_LOCATIONS} | SCHEMA"),),
+        ),
+        Spec(
+            "inaccessible",
+            "https://specs.apollo.dev/inaccessible/v0.2",
+            "SECURITY",
+            (("inaccessible", f"directive @{{}} on {_ALL_LOCATIONS}"),),
+        ),
+        Spec(
+            "authenticated",
+            "https://specs.apollo.dev/authenticated/v0.1",
+            "SECURITY",
+            (("authenticated", f"directive @{{}} on {_AUTH_LOCATIONS}"),),
+        ),
+        Spec(
+            "requiresScopes",
+            "https://specs.apollo.dev/requiresScopes/v0.1",
+            "SECURITY",
+            (
+                (
+                    "requiresScopes",
+                    "directive @{}(scopes: [[requiresScopes__Scope!]!]!) on " + _AUTH_LOCATIONS,
+                ),
+            ),
+            ("scalar requiresScopes__Scope",),
+        ),
+        Spec(
+            "policy",
+            "https://specs.apollo.dev/policy/v0.1",
+            "SECURITY",
+            (("policy", "directive @{}(policies: [[policy__Policy!]!]!) on " + _AUTH_LOCATIONS),),
+            ("scalar policy__Policy",),
+        ),
+        Spec(
+            "cost",
+            "https://specs.apollo.dev/cost/v0.1",
+            None,
+            (
+                ("cost", f"directive @{{}}(weight: Int!) on {_COST_LOCATIONS}"),
+                (
+                    "listSize",
+                    "directive @{}(assumedSize: Int, slicingArguments: [String!], sizedFields: "
+                    "[String!], requireOneSlicingArgument: Boolean = true) on FIELD_DEFINITION",
+                ),
+            ),
+        ),
+    )
 }
+# Composed federation directive -> its spec, in the order Apollo links them.
+DIRECTIVE_SPEC = {d: spec for spec in SPECS.values() for d, _ in spec.directives}
+MERGED_SPEC_DIRECTIVES = tuple(DIRECTIVE_SPEC)
 
 
 def parse_spec_url(url: str) -> tuple[str, tuple[int, int]] | None:

@@ -858,6 +858,59 @@ type Query { u: T @shareable }
         ),
     ),
     case(
+        "cost_and_list_size",
+        (
+            "a",
+            fed(
+                'type Query { items(first: Int): [Int] @cost(weight: 5) @shareable t: T } type T @key(fields: "id") @cost(weight: 2) { id: ID! }',
+                "2.9",
+                ["@key", "@cost", "@listSize", "@shareable"],
+            ),
+        ),
+        (
+            "b",
+            fed(
+                'type Query { items(first: Int): [Int] @listSize(assumedSize: 3, slicingArguments: ["first"]) @shareable @cost(weight: 7) } type X { a: [Int] @listSize(assumedSize: 5, requireOneSlicingArgument: false) } type Mutation { x: X }',
+                "2.9",
+                ["@key", "@cost", "@listSize", "@shareable"],
+            ),
+        ),
+        (
+            "c",
+            fed(
+                'type Query { items(first: Int): [Int] @listSize(assumedSize: 4, slicingArguments: ["first"], requireOneSlicingArgument: false) @shareable }',
+                "2.9",
+                ["@key", "@cost", "@listSize", "@shareable"],
+            ),
+        ),
+    ),
+    case(
+        "cost_only_links_whole_spec",
+        ("a", fed("type Query { a: Int @cost(weight: 1) }", "2.9", ["@key", "@cost"])),
+    ),
+    case(
+        "executable_directives",
+        (
+            "a",
+            fed('''
+directive @lower(x: Int = 1) repeatable on FIELD | QUERY | FIELD_DEFINITION
+directive @only on FIELD
+"""In all."""
+directive @everywhere("why" reason: String!) on FIELD | FRAGMENT_SPREAD
+type Query { a: Int }
+'''),
+        ),
+        (
+            "b",
+            fed('''
+"""Lowercase."""
+directive @lower(x: Int = 1, y: String) on FIELD | MUTATION | QUERY
+directive @everywhere(reason: String!) on FIELD | FRAGMENT_SPREAD | INLINE_FRAGMENT
+type Query { b: Int }
+'''),
+        ),
+    ),
+    case(
         "key_on_list_field",
         ("a", fed('type Query { t: T } type T @key(fields: "ids") { ids: [ID!]! }')),
     ),
