@@ -67,13 +67,14 @@ def project(
     result: dict[str, Any] = {}
     for selection in selection_set.selections:
         if isinstance(selection, FieldNode):
+            # The planner may alias a key field (to dodge a client alias); the subgraph wants its name.
             key = selection.alias.value if selection.alias else selection.name.value
             if key not in source:
                 return None
             value = source[key]
             if selection.selection_set is not None and value is not None:
                 value = _project_value(schema, value, selection.selection_set)
-            result[key] = value
+            result[selection.name.value] = value
         elif isinstance(selection, InlineFragmentNode):
             condition = selection.type_condition.name.value if selection.type_condition else None
             if condition is None or _matches(schema, source.get("__typename"), condition):

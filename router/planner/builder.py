@@ -21,6 +21,7 @@ from graphql import (
     GraphQLOutputType,
     GraphQLUnionType,
     InlineFragmentNode,
+    NameNode,
     OperationDefinitionNode,
     OperationType,
     SelectionNode,
@@ -110,6 +111,8 @@ class _Builder:
         self.ids = itertools.count()
         self.groups: list[Group] = []
         self.depth = 0  # nested jumps being planned; a cycle of keys would never end
+        # Client aliases per path: a key or required field must not land on one of them.
+        self.reserved: dict[tuple[str, ...], set[str]] = {}
 
     def new_group(self, service: str, path: tuple[str, ...], parent: Group | None) -> Group:
         group = Group(next(self.ids), service, path, parent)
@@ -189,6 +192,7 @@ class _Builder:
         entity_root: bool,
     ) -> set[Group]:
         """Add `selections` (on `parent`, at `path`) to `group`; return groups that deliver them."""
+        self._reserve(selections, path)
         interface_object = is_abstract_type(parent) and self.sg.is_interface_object(
             parent.name, group.service
         )
@@ -230,6 +234,39 @@ class _Builder:
                 group, inner, parent, sub.selections, path, provided, entity_root=entity_root
             )
         return deps
+
+    def _reserve(self, selections: Sequence[SelectionNode], path: tuple[str, ...]) -> None:
+        for selection in selections:
+            if isinstance(selection, FieldNode):
+                if selection.alias is not None and selection.alias.value != selection.name.value:
+                    self.reserved.setdefault(path, set()).add(selection.alias.value)
+            else:
+                self._reserve(self._fragment_parts(selection)[0].selections, path)
+
+    def _internal(self, selection_set: SelectionSetNode, path: tuple[str, ...]) -> SelectionSetNode:
+        """A key/requires selection, aliased where the client used the field's name as an alias."""
+        reserved = self.reserved.get(path)
+        if not reserved:
+            return selection_set
+        selections: list[SelectionNode] = []
+        for original in selection_set.selections:
+            selection = original
+            if isinstance(original, FieldNode) and original.name.value in reserved:
+                selection = FieldNode(
+                    alias=NameNode(value=f"{original.name.value}_internal_"),
+                    name=original.name,
+                    arguments=original.arguments,
+                    directives=original.directives,
+                    selection_set=original.selection_set,
+                )
+            elif isinstance(original, InlineFragmentNode):
+                selection = InlineFragmentNode(
+                    type_condition=original.type_condition,
+                    directives=original.directives,
+                    selection_set=self._internal(original.selection_set, path),
+                )
+            selections.append(selection)
+        return SelectionSetNode(selections=tuple(selections))
 
     def _needs_runtime_type(self, selection: SelectionNode, parent: GraphQLCompositeType) -> bool:
         if isinstance(selection, FieldNode):
@@ -475,8 +512,9 @@ class _Builder:
             targets = self._targets(parent, name)
         service, entity, key = self._choose(group, parent, targets, path, name)
         target.typename()
+        key_selection = self._internal(key.selection, path)
         deps = self.plan_set(
-            group, target, parent, key.selection.selections, path, None, entity_root=entity_root
+            group, target, parent, key_selection.selections, path, None, entity_root=entity_root
         )
         child = group.children.get((service, path))
         if child is None:
@@ -484,13 +522,14 @@ class _Builder:
         condition = entity.name
         representation = child.requires.fragment(condition).sub
         representation.typename()
-        add_selection_set(representation, key.selection)
+        add_selection_set(representation, key_selection)
         join = self.sg.field_join(entity.name, name, service)
         if join is not None and join.requires is not None:
+            required = self._internal(join.requires, path)
             deps |= self.plan_set(
-                group, target, parent, join.requires.selections, path, None, entity_root=entity_root
+                group, target, parent, required.selections, path, None, entity_root=entity_root
             )
-            add_selection_set(representation, join.requires)
+            add_selection_set(representation, required)
         if self.sg.is_interface_object(entity.name, service):
             child.interface_objects[entity.name] = entity.name
         child.deps |= {d for d in deps if d is not child and d is not group}
