@@ -144,6 +144,14 @@ def _review(review: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _delivery_note(product: dict[str, Any], _info: Any) -> str:
+    # Requires a field (shippingEstimate) that itself @requires fields of a third subgraph.
+    if not product.get("inStock"):
+        return "back-ordered"
+    estimate = product.get("shippingEstimate")
+    return "free shipping" if estimate == 0 else f"ships for {estimate}"
+
+
 def _reviews_by(key: str, value: str) -> list[dict[str, Any]]:
     return [_review(r) for r in REVIEWS if r[key] == value]
 
@@ -173,6 +181,9 @@ type User @key(fields: "id") {
 type Product @key(fields: "upc") {
   upc: String!
   reviews: [Review]
+  shippingEstimate: Int @external
+  inStock: Boolean @external
+  deliveryNote: String @requires(fields: "shippingEstimate inStock")
 }
 """,
     # Entity fields are computed from the key, so an object reached inside this subgraph and one
@@ -184,12 +195,15 @@ type Product @key(fields: "upc") {
             "reviews": lambda user, _i: _reviews_by("authorID", user["id"]),
             "numberOfReviews": lambda user, _i: len(_reviews_by("authorID", user["id"])),
         },
-        "Product": {"reviews": lambda product, _i: _reviews_by("upc", product["upc"])},
+        "Product": {
+            "reviews": lambda product, _i: _reviews_by("upc", product["upc"]),
+            "deliveryNote": _delivery_note,
+        },
     },
     references={
         "Review": lambda rep: next((_review(r) for r in REVIEWS if r["id"] == rep["id"]), None),
         "User": lambda rep: {"__typename": "User", "id": rep["id"]},
-        "Product": lambda rep: {"__typename": "Product", "upc": rep["upc"]},
+        "Product": lambda rep: {**rep, "__typename": "Product"},
     },
 )
 

@@ -15,6 +15,7 @@ _LINK = (
     'import: ["@key", "@shareable", "@external", "@requires"])\n'
 )
 
+REGIONS = ["EU", "US", "APAC"]  # served by two subgraphs (@shareable): identical everywhere
 WAREHOUSES = [
     {"id": "w1", "slug": "north", "name": "North Hub"},
     {"id": "w2", "slug": "south", "name": "South Depot"},
@@ -104,6 +105,7 @@ catalog = Subgraph(
 enum Region { EU US APAC }
 
 type Query {
+  regions: [Region!]! @shareable
   warehouses: [Warehouse!]!
   warehouse(id: ID, slug: String): Warehouse
   sku(code: String!, region: Region!): Sku
@@ -146,6 +148,7 @@ type Person @key(fields: "id", resolvable: false) {
 """,
     resolvers={
         "Query": {
+            "regions": lambda _r, _i: REGIONS,
             "warehouses": lambda _r, _i: [_warehouse(id=w["id"]) for w in WAREHOUSES],
             "warehouse": lambda _r, _i, id=None, slug=None: (
                 _warehouse(id=id) if id is not None else _warehouse(slug=slug or "")
@@ -191,6 +194,10 @@ stock = Subgraph(
     + """
 enum Region { EU US APAC }
 
+type Query {
+  regions: [Region!]! @shareable
+}
+
 type Warehouse @key(fields: "slug") {
   slug: String!
   skus(minOnHand: Int = 0): [Sku!]!
@@ -229,6 +236,7 @@ type Person @key(fields: "id", resolvable: false) {
 }
 """,
     resolvers={
+        "Query": {"regions": lambda _r, _i: REGIONS},
         "Warehouse": {
             "skus": lambda w, _i, minOnHand: [
                 _stock_sku(code, region)
