@@ -1,0 +1,107 @@
+"""Revocation never fails open: Redis down, Redis emptied, and Redis and auth both down."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from redis.asyncio import Redis
+
+from subgraphs.kit.app import create_subgraph_app
+from subgraphs.kit.auth import revocation_keys
+from subgraphs.kit.embedded import free_port
+from subgraphs.kit.registry import load_definition
+from tests.auth.conftest import Auth, bearer
+from tests.support.stack import SubgraphStack
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+
+@contextmanager
+def extra_admins(stack: SubgraphStack, **overrides: Any) -> Iterator[str]:
+    """Another admins subgraph process-alike with its own settings; yields its GraphQL URL."""
+    redis_url = overrides.pop("redis_url", None)
+    settings = stack.settings.model_copy(update=overrides)
+    app = create_subgraph_app(load_definition("admins"), settings=settings, redis_url=redis_url)
+    port = free_port(0)
+    server = stack.servers.serve(app, port)
+    stack.servers.wait_started()
+    try:
+        yield f"http://127.0.0.1:{port}/graphql"
+    finally:
+        stack.servers.stop(server)
+
+
+async def _code(auth: Auth, url: str, token: str) -> str | None:
+    response = await auth.http.post(
+        url, json={"query": "{ admins(first: 1) { id } }"}, headers=bearer(token)
+    )
+    errors = response.json().get("errors") or []
+    return errors[0]["extensions"]["code"] if errors else None
+
+
+async def _refused_within(auth: Auth, url: str, token: str, seconds: float) -> float:
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    while await _code(auth, url, token) != "UNAUTHENTICATED":
+        elapsed = loop.time() - started
+        assert elapsed < seconds, f"token still accepted after {elapsed:.2f}s"
+        await asyncio.sleep(0.05)
+    return loop.time() - started
+
+
+async def test_redis_unreachable_revocation_still_enforced(
+    auth: Auth, stack: SubgraphStack
+) -> None:
+    closed = f"redis://127.0.0.1:{free_port(0)}/0"
+    with extra_admins(stack, redis_url=closed) as url:
+        signed_in = await auth.new_login("admin")
+        token = signed_in["accessToken"]
+        assert await _code(auth, url, token) is None  # the auth service vouches for it
+        await auth.call("mutation { logout }", headers=bearer(token))
+        assert await _refused_within(auth, url, token, 1.0) < 1.0
+
+
+async def test_redis_and_auth_both_unreachable_refuse(auth: Auth, stack: SubgraphStack) -> None:
+    closed_redis = f"redis://127.0.0.1:{free_port(0)}/0"
+    jwks = stack.url("auth").replace("/graphql", "/.well-known/jwks.json")
+    with extra_admins(
+        stack,
+        redis_url=closed_redis,
+        jwt_jwks_url=jwks,  # keys still reachable: only the revocation check is blind
+        auth_service_url=f"http://127.0.0.1:{free_port(0)}/graphql",
+    ) as url:
+        token = (await auth.role_headers("admin"))["authorization"].split()[1]
+        assert await auth.probe(token) is None  # fine where revocation can be checked
+        response = await auth.http.post(
+            url, json={"query": "{ admins(first: 1) { id } }"}, headers=bearer(token)
+        )
+        error = response.json()["errors"][0]
+        assert error["extensions"]["code"] == "UNAUTHENTICATED"
+        assert "session" in error["message"]
+
+
+async def test_redis_lost_its_data_the_mirror_is_not_trusted(
+    auth: Auth, stack: SubgraphStack
+) -> None:
+    signed_in = await auth.new_login("admin")
+    token = signed_in["accessToken"]
+    _, _, ready = revocation_keys(stack.settings)
+    redis = Redis.from_url(stack.infra.redis_url)
+    mirror = stack.apps["auth"].state.auth.mirror
+    try:
+        # Simulate a Redis restart: the marker and our revocation keys vanish, and the auth
+        # service cannot write the new revocation (we delete it right after).
+        await redis.delete(ready)
+        await auth.call("mutation { logout }", headers=bearer(token))
+        sid_prefix, _, _ = revocation_keys(stack.settings)
+        await redis.delete(f"{sid_prefix}{signed_in['sessionId']}")
+        assert await _refused_within(auth, stack.url("admins"), token, 1.0) < 1.0
+    finally:
+        stack.servers.run(mirror.resync())
+        await redis.aclose()
+    # The resync restored the mirror: Redis alone answers again, and correctly.
+    assert await auth.probe(token) == "UNAUTHENTICATED"
