@@ -142,7 +142,10 @@ class _Builder:
                     group = self.new_group(candidates[0], (), None)
                     roots.append(group)
             else:
-                service = next((c for c in candidates if c in by_service), candidates[0])
+                service = min(
+                    candidates,
+                    key=lambda c: (self._misses(c, root, node), c not in by_service),
+                )
                 group = by_service.get(service)
                 if group is None:
                     group = by_service[service] = self.new_group(service, (), None)
@@ -152,6 +155,24 @@ class _Builder:
                 target = target.fragment(None, directives).sub
             self.plan_field(group, target, root, node, (), None, entity_root=False)
         return roots
+
+    def _misses(self, service: str, parent: GraphQLCompositeType, node: FieldNode) -> int:
+        """How many of the field's direct sub-fields `service` cannot resolve (a jump each)."""
+        definition = getattr(parent, "fields", {}).get(node.name.value)
+        if definition is None or node.selection_set is None:
+            return 0
+        named = get_named_type(definition.type)
+        if not isinstance(named, GraphQLObjectType | GraphQLInterfaceType):
+            return 0
+        join = self.sg.field_join(parent.name, node.name.value, service)
+        provided = _provided_tree(join.provides) if join is not None and join.provides else None
+        return sum(
+            1
+            for selection in node.selection_set.selections
+            if isinstance(selection, FieldNode)
+            and selection.name.value != "__typename"
+            and not self._local(service, named.name, selection.name.value, provided, entity_root=False)
+        )
 
     def _root_fields(
         self, selection_set: SelectionSetNode, wrappers: tuple[tuple[DirectiveNode, ...], ...]

@@ -278,3 +278,46 @@ def test_aliases_and_fragments(graph: Supergraph) -> None:
         }
         """
     )
+
+
+def test_key_field_dodges_client_alias(graph: Supergraph) -> None:
+    """The client uses `sku` as an alias: the key field is fetched as `sku_internal_`, sent as `sku`."""
+    query = "{ topProducts { sku: name stock } }"
+    assert plan_text(graph, query) == snapshot(
+        """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "products") {
+              {
+                topProducts {
+                  sku: name
+                  __typename
+                  sku_internal_: sku
+                  region {
+                    code
+                  }
+                }
+              }
+            },
+            Flatten(path: "topProducts.@") {
+              Fetch(service: "inventory") {
+                {
+                  ... on Product {
+                    __typename
+                    sku_internal_: sku
+                    region {
+                      code
+                    }
+                  }
+                } =>
+                {
+                  ... on Product {
+                    stock
+                  }
+                }
+              }
+            }
+          }
+        }
+        """
+    )

@@ -11,11 +11,11 @@ pytestmark = pytest.mark.peers
 
 SUBGRAPHS = {
     "a": """
-type Query { products: [Product] }
+type Query { products: [Product] top: Product @shareable }
 type Product @key(fields: "id") { id: ID! name: String @shareable price: Int }
 """,
     "b": """
-type Query { product(id: ID!): Product }
+type Query { product(id: ID!): Product top: Product @shareable }
 type Product @key(fields: "id") { id: ID! name: String @shareable rating: Int }
 """,
 }
@@ -93,6 +93,25 @@ def test_jump_only_for_owned_fields(graph: Supergraph) -> None:
                     rating
                   }
                 }
+              }
+            }
+          }
+        }
+        """
+    )
+
+
+def test_shareable_root_field_picks_the_subgraph_with_most_fields(graph: Supergraph) -> None:
+    """`top` is in both: `b` answers `rating` too, so no jump is needed."""
+    query = "{ top { name rating } }"
+    assert plan_text(graph, query) == snapshot(
+        """
+        QueryPlan {
+          Fetch(service: "b") {
+            {
+              top {
+                name
+                rating
               }
             }
           }
