@@ -74,6 +74,8 @@ class Specialty(Base):
 
 class Doctor(TimestampMixin, Base):
     __tablename__ = "doctors"
+    # RETURNING the server-made timestamps on insert/update: rows outlive their session.
+    __mapper_args__ = {"eager_defaults": True}
     __table_args__ = (
         CheckConstraint(_in("professional_status", ProfessionalStatus), name="professional_status"),
         CheckConstraint(_in("license_status", LicenseStatus), name="license_status"),

@@ -44,6 +44,8 @@ def name_key(column: object) -> object:
 
 class Institution(TimestampMixin, Base):
     __tablename__ = "institutions"
+    # RETURNING the server-made timestamps on insert/update: rows outlive their session.
+    __mapper_args__ = {"eager_defaults": True}
     __table_args__ = (
         CheckConstraint(_in("institution_type", InstitutionType), name="institution_type"),
         CheckConstraint(f"license_number ~ '{LICENSE_PATTERN}'", name="license_format"),
