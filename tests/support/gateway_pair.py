@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,12 +29,13 @@ class GatewayPair:
 
 
 def _settle(
-    pending: PendingGateway | Exception, name: str, timeout: float
+    pending: PendingGateway | Exception, name: str, deadline: float
 ) -> RunningGateway | UnavailableGateway:
     if isinstance(pending, Exception):
         return UnavailableGateway(name, str(pending))
     try:
-        return pending.wait(timeout)
+        # One deadline for all: a hanging gateway costs `timeout` once, not once per pair.
+        return pending.wait(max(0.1, deadline - time.monotonic()))
     except (GatewayStartError, OSError) as error:
         return UnavailableGateway(name, str(error))
 
@@ -55,8 +57,9 @@ def start_gateway_pairs(
         except (GatewayStartError, OSError) as error:
             other = error
         pending[name] = (launch_apollo_gateway(path, name="apollo"), other)
+    deadline = time.monotonic() + timeout
     settled = {
-        name: (_settle(apollo, "apollo", timeout), _settle(other, spec, timeout))
+        name: (_settle(apollo, "apollo", deadline), _settle(other, spec, deadline))
         for name, (apollo, other) in pending.items()
     }
     pairs: dict[str, GatewayPair] = {}
