@@ -20,7 +20,7 @@ from router.composition.output import (
     render_directive,
 )
 
-__all__ = ["merge_subgraphs", "sanitize_graph_name", "subgraph_list"]
+__all__ = ["merge_subgraphs"]
 
 
 class _Merger(FieldsMixin, ValuesMixin, DefinitionsMixin):

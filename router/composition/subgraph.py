@@ -62,6 +62,8 @@ _BUILTIN_SCALARS = frozenset({"String", "Int", "Float", "Boolean", "ID"})
 _BUILTIN_DIRECTIVES = frozenset({"deprecated", "specifiedBy", "oneOf"})
 _DEFAULT_ROOTS = {"query": "Query", "mutation": "Mutation", "subscription": "Subscription"}
 _FEDERATION_TYPES = frozenset({"_Service", "_Any", "_Entity"})
+# Federation directives whose supergraph encoding (contextArguments, join__directive) we do not emit.
+_UNSUPPORTED = frozenset({"context", "fromContext", "cacheTag"})
 _FEDERATION_ROOT_FIELDS = frozenset({"_service", "_entities"})
 
 _KINDS: dict[type, str] = {
@@ -370,6 +372,12 @@ class _Builder:
             local = d.name.value
             self.check_known(local)
             canonical = self.canonical(local)
+            if canonical in _UNSUPPORTED:
+                raise _Invalid(
+                    "UNSUPPORTED_FEATURE",
+                    f'[{self.source.name}] "@{local}" is not supported by this composition yet '
+                    "(compose with Apollo's `rover supergraph compose` instead).",
+                )
             if canonical in MERGED_SPEC_DIRECTIVES:
                 self.graph.spec_directive_names[canonical] = local
                 result.append(Applied(canonical, _args(d)))

@@ -144,3 +144,15 @@ async def test_fetch_sdl_from_a_live_subgraph_and_compose_it(subgraph_url: str) 
 async def test_fetch_sdl_reports_http_failures(subgraph_url: str) -> None:
     with pytest.raises(RuntimeError, match="HTTP 404"):
         await fetch_sdl(subgraph_url.replace("/graphql", "/missing"))
+
+
+def test_context_directives_are_refused_clearly() -> None:
+    sdl = fed(
+        'type Query { t: T } type T @key(fields: "id") @context(name: "ctx") { id: ID! u: U } '
+        'type U @key(fields: "id") { id: ID! f(x: String @fromContext(field: "$ctx { id }")): Int }',
+        "2.8",
+        ["@key", "@context", "@fromContext"],
+    )
+    with pytest.raises(CompositionError) as raised:
+        compose([SubgraphSource("a", "http://a", sdl)])
+    assert raised.value.codes == ["UNSUPPORTED_FEATURE"]
