@@ -10,7 +10,7 @@ from router.composition.errors import CompositionIssue
 from router.composition.merge_base import Sources
 from router.composition.merge_fields import FieldsMixin
 from router.composition.merge_values import ValuesMixin
-from router.composition.messages import KIND_NAMES, mismatch, sanitize_graph_name, subgraph_list
+from router.composition.messages import KIND_NAMES, mismatch, subgraph_list
 from router.composition.model import Subgraph, SubType
 from router.composition.output import (
     OutArgument,
