@@ -19,8 +19,7 @@ from subgraphs.auth.types import (
     UserRole,
     parse_id,
 )
-from subgraphs.kit.access import context_of
-from subgraphs.kit.errors import Forbidden
+from subgraphs.kit.access import context_of, require_role
 from subgraphs.kit.principal import Role
 from subgraphs.kit.schema import build_schema
 
@@ -124,15 +123,15 @@ class Mutation:
 
     @strawberry.mutation(description="Administrators: lift a lockout after failed sign-ins.")
     async def unlock_user(self, info: Info[Any, Any], id: strawberry.ID) -> bool:
-        return await session_control.unlock_user(context_of(info), parse_id(id, "id"))
+        ctx = context_of(info)
+        return await session_control.unlock_user(ctx, runtime_of(ctx), parse_id(id, "id"))
 
     @strawberry.mutation(
         description="Administrators and services: start signing with a new key; returns its kid."
     )
     async def rotate_signing_key(self, info: Info[Any, Any]) -> str:
         ctx = context_of(info)
-        if not ctx.principal.has_role(Role.ADMIN, Role.SERVICE):
-            raise Forbidden("Only administrators may rotate signing keys")
+        require_role(info, Role.ADMIN, Role.SERVICE)
         return await runtime_of(ctx).keys.rotate()
 
     @strawberry.mutation(description="Service only: create a login for a new profile.")

@@ -10,6 +10,7 @@ from datetime import datetime
 from subgraphs.auth import repository
 from subgraphs.auth.runtime import AuthRuntime
 from subgraphs.auth.sessions import SignedIn, revoke_sessions, start_session
+from subgraphs.auth.throttle import LoginThrottle
 from subgraphs.kit.context import RequestContext
 from subgraphs.kit.errors import Forbidden, NotFound, Unauthenticated
 from subgraphs.kit.principal import Principal, Role
@@ -118,18 +119,24 @@ async def create_tokens(ctx: RequestContext, runtime: AuthRuntime, user_id: uuid
     return await start_session(ctx, runtime, user, kind="tokens_issued")
 
 
-async def unlock_user(ctx: RequestContext, user_id: uuid.UUID) -> bool:
+async def unlock_user(ctx: RequestContext, runtime: AuthRuntime, user_id: uuid.UUID) -> bool:
+    """Lift a lockout (database and throttle counters); false when there is no such user."""
     principal = ctx.principal
+    if not principal.is_authenticated:
+        raise Unauthenticated(ctx.extras.get("auth_error", "Authentication required"))
     if not principal.has_role(Role.ADMIN, Role.SERVICE):
         raise Forbidden("Only administrators may unlock an account")
     async with ctx.write() as session:
-        found = await repository.unlock_user(session, user_id)
-        if found:
-            await repository.add_event(
-                session, user_id=user_id, kind="account_unlocked", ip=ctx.client_ip,
-                detail={"by": str(principal.user_id) if principal.user_id else "service"},
-            )  # fmt: skip
-    return found
+        user = await repository.get_user(session, user_id)
+        if user is None:
+            return False
+        await repository.unlock_user(session, user_id)
+        await repository.add_event(
+            session, user_id=user_id, kind="account_unlocked", ip=ctx.client_ip,
+            detail={"by": str(principal.user_id) if principal.user_id else "service"},
+        )  # fmt: skip
+    await LoginThrottle(ctx.redis, ctx.settings, runtime.policy).record_success(user.email)
+    return True
 
 
 @dataclass(frozen=True, slots=True)

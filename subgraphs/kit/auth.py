@@ -53,8 +53,10 @@ __all__ = [
 
 #: Asymmetric only: a token signed with HS256 (algorithm confusion) or `none` is never accepted.
 ALLOWED_ALGORITHMS = ("EdDSA", "ES256")
-_REFRESH_COOLDOWN = 5.0
-_RETRY_AFTER_FAILURE = 0.5
+#: An unknown kid refetches the JWKS at most this often: a rotated key is accepted within a
+#: second, and tokens with made-up kids cannot turn into a flood of JWKS requests.
+_REFRESH_COOLDOWN = 1.0
+_RETRY_AFTER_FAILURE = 0.25
 _FALLBACK_CACHE_SECONDS = 0.5
 _FALLBACK_CACHE_SIZE = 10_000
 SERVICE_TOKEN_HEADER = "x-service-token"  # noqa: S105 - a header name, not a secret
