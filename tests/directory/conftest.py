@@ -10,6 +10,7 @@ import pytest_asyncio
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from tests.directory.dataset import Dataset, load
 from tests.directory.factories import gql, service_headers
 from tests.support.infra import TestInfra
 from tests.support.stack import SubgraphStack
@@ -35,3 +36,9 @@ async def specialties(stack: SubgraphStack, http: httpx.AsyncClient) -> dict[str
     body = await gql(stack, http, "doctors", "{ specialties { id name } }", None,
                      service_headers(stack))  # fmt: skip
     return {s["name"]: s["id"] for s in body["data"]["specialties"]}
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def dataset(db: AsyncEngine, specialties: dict[str, str]) -> Dataset:
+    """The hand-made rows of tests/directory/dataset.py, loaded once per session."""
+    return await load(db, specialties)
