@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 
 from graphql import (
     DirectiveNode,
@@ -15,10 +14,7 @@ from graphql import (
     GraphQLCompositeType,
     GraphQLError,
     GraphQLInterfaceType,
-    GraphQLList,
-    GraphQLNonNull,
     GraphQLObjectType,
-    GraphQLOutputType,
     GraphQLUnionType,
     InlineFragmentNode,
     NameNode,
@@ -31,68 +27,28 @@ from graphql import (
     is_composite_type,
 )
 
+from router.planner.assemble import assemble, sequence
 from router.planner.fetches import build_fetch
-from router.planner.plan import (
-    Flatten,
-    Parallel,
-    PlanNode,
-    QueryPlan,
+from router.planner.groups import (
+    Group,
+    PlanningError,
+    Provided,
+    list_depth,
+    provided_tree,
+    root_of,
 )
 from router.planner.plan import (
-    Sequence as SequenceNode,
+    Flatten,
+    PlanNode,
+    QueryPlan,
 )
 from router.planner.selection import SelSet, add_selection_set, response_key
 from router.supergraph import Key, Supergraph
 
 __all__ = ["PlanningError", "QueryPlanner"]
 
-Provided = dict[str, "Provided"]
 _INTROSPECTION = frozenset({"__schema", "__type"})
 _MAX_JUMP_DEPTH = 64
-
-
-class PlanningError(Exception):
-    """The operation cannot be planned against this supergraph (a composition gap)."""
-
-
-@dataclass(eq=False, slots=True)
-class Group:
-    """A fetch under construction: one subgraph, one merge path."""
-
-    id: int
-    service: str
-    path: tuple[str, ...]
-    parent: Group | None
-    selection: SelSet = field(default_factory=SelSet)
-    requires: SelSet = field(default_factory=SelSet)
-    deps: set[Group] = field(default_factory=set)
-    children: dict[tuple[str, tuple[str, ...]], Group] = field(default_factory=dict)
-    interface_objects: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def entity(self) -> bool:
-        return self.parent is not None
-
-
-def _list_depth(type_: GraphQLOutputType) -> int:
-    depth = 0
-    while isinstance(type_, GraphQLNonNull | GraphQLList):
-        if isinstance(type_, GraphQLList):
-            depth += 1
-        type_ = type_.of_type
-    return depth
-
-
-def _provided_tree(selection_set: SelectionSetNode, into: Provided | None = None) -> Provided:
-    tree: Provided = {} if into is None else into
-    for selection in selection_set.selections:
-        if isinstance(selection, FieldNode):
-            sub = tree.setdefault(selection.name.value, {})
-            if selection.selection_set is not None:
-                _provided_tree(selection.selection_set, sub)
-        elif isinstance(selection, InlineFragmentNode):
-            _provided_tree(selection.selection_set, tree)
-    return tree
 
 
 class _Builder:
@@ -165,13 +121,15 @@ class _Builder:
         if not isinstance(named, GraphQLObjectType | GraphQLInterfaceType):
             return 0
         join = self.sg.field_join(parent.name, node.name.value, service)
-        provided = _provided_tree(join.provides) if join is not None and join.provides else None
+        provided = provided_tree(join.provides) if join is not None and join.provides else None
         return sum(
             1
             for selection in node.selection_set.selections
             if isinstance(selection, FieldNode)
             and selection.name.value != "__typename"
-            and not self._local(service, named.name, selection.name.value, provided, entity_root=False)
+            and not self._local(
+                service, named.name, selection.name.value, provided, entity_root=False
+            )
         )
 
     def _root_fields(
@@ -438,8 +396,8 @@ class _Builder:
         sub_provided = provided.get(name) if provided is not None else None
         join = self.sg.field_join(parent.name, name, group.service)
         if join is not None and join.provides is not None:
-            sub_provided = _provided_tree(join.provides, dict(sub_provided or {}))
-        child_path = (*path, response_key(node), *("@",) * _list_depth(definition.type))
+            sub_provided = provided_tree(join.provides, dict(sub_provided or {}))
+        child_path = (*path, response_key(node), *("@",) * list_depth(definition.type))
         assert isinstance(named, GraphQLObjectType | GraphQLInterfaceType | GraphQLUnionType)
         return self.plan_set(
             group,
@@ -576,73 +534,6 @@ class _Builder:
         return Flatten(group.path, fetch) if group.entity else fetch
 
 
-def _tree_children(groups: list[Group]) -> dict[Group, list[Group]]:
-    children: dict[Group, list[Group]] = {g: [] for g in groups}
-    for g in groups:
-        if g.parent is not None and not g.deps:
-            children[g.parent].append(g)
-    return children
-
-
-def _seq(nodes: list[PlanNode]) -> PlanNode:
-    flat: list[PlanNode] = []
-    for node in nodes:
-        flat.extend(node.nodes if isinstance(node, SequenceNode) else (node,))
-    return flat[0] if len(flat) == 1 else SequenceNode(tuple(flat))
-
-
-def _par(nodes: list[PlanNode]) -> PlanNode:
-    flat: list[PlanNode] = []
-    for node in nodes:
-        flat.extend(node.nodes if isinstance(node, Parallel) else (node,))
-    return flat[0] if len(flat) == 1 else Parallel(tuple(flat))
-
-
-def _assemble(builder: _Builder, groups: list[Group], heads0: list[Group]) -> PlanNode | None:
-    """Place groups: a group depending only on its parent nests under it; others wait for a stage."""
-    children = _tree_children(groups)
-    head_of: dict[Group, Group] = {}
-
-    def head(g: Group) -> Group:
-        while g.parent is not None and not g.deps:
-            g = g.parent
-        return g
-
-    for g in groups:
-        head_of[g] = head(g)
-    stage: dict[Group, int] = {}
-
-    def stage_of(h: Group, seen: frozenset[Group] = frozenset()) -> int:
-        if h in stage:
-            return stage[h]
-        if h.parent is None or h in seen:
-            return 0
-        parents = {h.parent, *h.deps}
-        value = 1 + max(stage_of(head_of[d], seen | {h}) for d in parents)
-        stage[h] = value
-        return value
-
-    heads = [g for g in groups if head_of[g] is g]
-    for h in heads:
-        stage_of(h)
-    for h in heads0:
-        stage.setdefault(h, 0)
-
-    def tree(g: Group) -> PlanNode:
-        own = builder.fetch(g)
-        kids = children[g]
-        if not kids:
-            return own
-        return _seq([own, _par([tree(k) for k in kids])])
-
-    if not heads:
-        return None
-    stages: dict[int, list[Group]] = {}
-    for h in heads:
-        stages.setdefault(stage.get(h, 0), []).append(h)
-    return _seq([_par([tree(h) for h in stages[s]]) for s in sorted(stages)])
-
-
 class QueryPlanner:
     """Plans operations against one supergraph; cheap to call, the caller caches plans."""
 
@@ -671,15 +562,9 @@ class QueryPlanner:
         if operation.operation is OperationType.MUTATION:
             parts = []
             for root in roots:
-                members = [g for g in builder.groups if _root_of(g) is root]
-                node = _assemble(builder, members, [root])
+                members = [g for g in builder.groups if root_of(g) is root]
+                node = assemble(builder.fetch, members, [root])
                 if node is not None:
                     parts.append(node)
-            return QueryPlan(_seq(parts) if parts else None)
-        return QueryPlan(_assemble(builder, builder.groups, roots))
-
-
-def _root_of(group: Group) -> Group:
-    while group.parent is not None:
-        group = group.parent
-    return group
+            return QueryPlan(sequence(parts) if parts else None)
+        return QueryPlan(assemble(builder.fetch, builder.groups, roots))

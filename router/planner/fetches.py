@@ -25,7 +25,7 @@ from graphql import (
 from router.planner.plan import Fetch
 
 if TYPE_CHECKING:
-    from router.planner.builder import Group
+    from router.planner.groups import Group
 
 __all__ = ["build_fetch"]
 
