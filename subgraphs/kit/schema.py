@@ -7,6 +7,7 @@ from typing import Any
 
 import strawberry.federation
 
+from subgraphs.kit.audit_trail import AuditOperations
 from subgraphs.kit.graphql_errors import DomainErrors
 
 __all__ = ["SubgraphSchema", "build_schema"]
@@ -18,11 +19,17 @@ class SubgraphSchema(strawberry.federation.Schema):
     def process_errors(self, errors: Any, execution_context: Any = None) -> None:
         return None
 
+    def get_extensions(self, sync: bool = False) -> list[Any]:
+        found = super().get_extensions(sync)
+        # Synchronous execution only prints the SDL; the audit recorder needs an event loop.
+        return [e for e in found if not isinstance(e, AuditOperations)] if sync else found
+
 
 def build_schema(
     *, query: type, mutation: type | None = None, types: Iterable[type] = ()
 ) -> strawberry.federation.Schema:
-    extensions: list[Any] = [DomainErrors]
+    # The audit extension is inert until the app installs a trail (subgraphs.kit.audit_trail).
+    extensions: list[Any] = [DomainErrors, AuditOperations]
     return SubgraphSchema(
         query=query,
         mutation=mutation,
