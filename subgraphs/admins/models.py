@@ -10,9 +10,10 @@ from sqlalchemy import BigInteger, Boolean, DateTime, Index, String, func, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from subgraphs.kit.audit import AuditOutboxMixin
 from subgraphs.kit.db import TimestampMixin, make_base, new_id
 
-__all__ = ["Admin", "AuditEvent", "Base"]
+__all__ = ["Admin", "AuditEvent", "AuditOutbox", "Base"]
 
 Base = make_base("admins")
 
@@ -27,6 +28,8 @@ class Admin(TimestampMixin, Base):
     email: Mapped[str] = mapped_column(String(254))
     department: Mapped[str | None] = mapped_column(String(100))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
+    #: The admin's login in the auth subgraph (no cross-schema foreign key, by design).
+    user_id: Mapped[uuid.UUID | None] = mapped_column(unique=True)
 
 
 class AuditEvent(Base):
@@ -37,6 +40,8 @@ class AuditEvent(Base):
         Index("ix_audit_events_occurred_at", "occurred_at"),
         Index("ix_audit_events_actor", "actor_user_id", "occurred_at"),
         Index("ix_audit_events_target", "target_type", "occurred_at"),
+        Index("ix_audit_events_action", "action", "seq"),
+        Index("ix_audit_events_target_ids", "target_ids", postgresql_using="gin"),
     )
 
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
@@ -58,3 +63,9 @@ class AuditEvent(Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class AuditOutbox(AuditOutboxMixin, Base):
+    """Events of the admins subgraph itself, waiting to be appended to the chain."""
+
+    __tablename__ = "audit_outbox"
