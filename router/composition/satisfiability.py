@@ -147,7 +147,7 @@ class _Checker:
 
     def check(self) -> list[CompositionIssue]:
         self.reach()
-        issues: list[CompositionIssue] = []
+        issues = self.check_shared_runtime_types()
         reported: set[str] = set()
         for (idx, name), path in self.paths.items():
             out = self.supergraph.types.get(name)
@@ -177,19 +177,68 @@ class _Checker:
                 issues.append(self.issue(idx, name, field_name, path, holders))
         return issues
 
+    def runtime_types(self, idx: int, name: str) -> set[str] | None:
+        t = self.graphs[idx].types.get(name)
+        if t is None or t.kind not in ("interface", "union") or t.interface_object:
+            return None
+        if t.kind == "union":
+            return set(t.members)
+        return {i.name for i in self.graphs[idx].implementations(name) if i.kind == "object"}
+
+    def check_shared_runtime_types(self) -> list[CompositionIssue]:
+        """A field shared by several subgraphs must have some runtime type in common across them."""
+        issues: list[CompositionIssue] = []
+        for t in self.supergraph.types.values():
+            if t.kind not in ("object", "interface"):
+                continue
+            path = self.example_path(t.name)
+            if path is None:
+                continue
+            for out_field in t.fields.values():
+                issue = self.shared_runtime_issue(t.name, out_field.name, out_field.type, path)
+                if issue:
+                    issues.append(issue)
+        return issues
+
+    def shared_runtime_issue(
+        self, type_name: str, field_name: str, type_text: str, path: list[str]
+    ) -> CompositionIssue | None:
+        base = type_text.strip("[]!")
+        per_graph: list[tuple[str, set[str]]] = []
+        for idx, g in enumerate(self.graphs):
+            if self.resolvable(idx, type_name, field_name):
+                runtime = self.runtime_types(idx, base)
+                if runtime is not None:
+                    per_graph.append((g.name, runtime))
+        if len(per_graph) < 2 or set.intersection(*(r for _, r in per_graph)):
+            return None
+        lines = []
+        for graph_name, runtime in per_graph:
+            names = [f'"{n}"' for n in sorted(runtime)]
+            listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+            plural = "type" if len(names) == 1 else "types"
+            lines.append(f' - in subgraph "{graph_name}", {plural} {listed}')
+        query = _query([*path, field_name], "...")
+        return CompositionIssue(
+            "SHAREABLE_HAS_MISMATCHED_RUNTIME_TYPES",
+            f"For the following supergraph API query:\n{query}\nShared field "
+            f'"{type_name}.{field_name}" return type "{type_text}" has a non-intersecting set of '
+            "possible runtime types across subgraphs. Runtime types in subgraphs are:\n"
+            + ";\n".join(lines)
+            + ".\nThis is not allowed as shared fields must resolve the same way in all "
+            "subgraphs, and that implies at least some common runtime types between the subgraphs.",
+        )
+
+    def example_path(self, name: str) -> list[str] | None:
+        if name in _ROOTS:
+            return []
+        paths = [p for (_, n), p in self.paths.items() if n == name]
+        return min(paths, key=len) if paths else None
+
     def issue(
         self, idx: int, name: str, field_name: str, path: list[str], holders: list[int]
     ) -> CompositionIssue:
-        query = "{\n"
-        indent = "  "
-        for step in path:
-            query += f"{indent}{step} {{\n"
-            indent += "  "
-        query += f"{indent}{field_name}\n"
-        for _ in path:
-            indent = indent[:-2]
-            query += f"{indent}}}\n"
-        query += "}"
+        query = _query(path, field_name)
         source = self.graphs[idx].name
         reasons = []
         for i in holders:
@@ -210,6 +259,20 @@ class _Checker:
             + "\n".join(reasons)
         )
         return CompositionIssue("SATISFIABILITY_ERROR", message)
+
+
+def _query(path: list[str], leaf: str) -> str:
+    """`{ a { b { leaf } } }` laid out the way Apollo prints example queries."""
+    query = "{\n"
+    indent = "  "
+    for step in path:
+        query += f"{indent}{step} {{\n"
+        indent += "  "
+    query += f"{indent}{leaf}\n"
+    for _ in path:
+        indent = indent[:-2]
+        query += f"{indent}}}\n"
+    return query + "}"
 
 
 def check_satisfiability(

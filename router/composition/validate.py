@@ -2,6 +2,25 @@
 
 from __future__ import annotations
 
+import json
+
+from graphql.language import (
+    BooleanValueNode,
+    EnumValueNode,
+    FloatValueNode,
+    IntValueNode,
+    ListTypeNode,
+    ListValueNode,
+    NonNullTypeNode,
+    NullValueNode,
+    ObjectValueNode,
+    StringValueNode,
+    TypeNode,
+    ValueNode,
+    VariableNode,
+    print_ast,
+)
+
 from router.composition.errors import CompositionIssue
 from router.composition.fieldset import FieldSetProblem, base_name, walk_field_set
 from router.composition.model import Key, SubField, Subgraph, SubType, type_str
@@ -40,6 +59,7 @@ class _Validator:
         self.check_references()
         if not self.errors:
             self.check_implementations()
+            self.check_defaults()
         if self.errors:
             return self.errors
         self.fake_externals()
@@ -84,6 +104,23 @@ class _Validator:
                             f"Interface field {itf_name}.{name} expected but {t.name} does not "
                             "provide it.",
                         )
+
+    def check_defaults(self) -> None:
+        for t in self.g.types.values():
+            for f in t.fields.values():
+                if f.default is not None:
+                    self.check_default(f.default, f.type, f"input field {f.coordinate}")
+                for a in f.args.values():
+                    if a.default is not None:
+                        self.check_default(a.default, a.type, f"argument {f.coordinate}({a.name}:)")
+
+    def check_default(self, value: ValueNode, type_: TypeNode, what: str) -> None:
+        if not _value_fits(self.g, value, type_):
+            self.err(
+                "INVALID_GRAPHQL",
+                f"Invalid default value (got: {_value_repr(value)}) provided for {what} of type "
+                f"{type_str(type_)}.",
+            )
 
     def fake_externals(self) -> None:
         # @external on the key fields of a type extension is historical (Fed 1) noise, not external.
@@ -230,6 +267,53 @@ class _Validator:
                         "interface; the field declaration has no use and should be removed (or the "
                         "field should not be @external).",
                     )
+
+
+_SCALAR_LITERALS: dict[str, tuple[type, ...]] = {
+    "Int": (IntValueNode,),
+    "Float": (IntValueNode, FloatValueNode),
+    "String": (StringValueNode,),
+    "Boolean": (BooleanValueNode,),
+    "ID": (StringValueNode, IntValueNode),
+}
+
+
+def _value_fits(g: Subgraph, value: ValueNode, type_: TypeNode) -> bool:
+    """Whether a literal is a valid value of `type_` (GraphQL input coercion, literals only)."""
+    if isinstance(type_, NonNullTypeNode):
+        return not isinstance(value, NullValueNode) and _value_fits(g, value, type_.type)
+    if isinstance(value, NullValueNode | VariableNode):
+        return True
+    if isinstance(type_, ListTypeNode):
+        items = value.values if isinstance(value, ListValueNode) else (value,)
+        return all(_value_fits(g, v, type_.type) for v in items)
+    name = base_name(type_)
+    if name in _SCALAR_LITERALS:
+        return isinstance(value, _SCALAR_LITERALS[name])
+    t = g.types.get(name)
+    if t is None or t.kind == "scalar":
+        return True
+    if t.kind == "enum":
+        return isinstance(value, EnumValueNode) and value.value in t.values
+    if t.kind == "input":
+        if not isinstance(value, ObjectValueNode):
+            return False
+        given = {f.name.value: f.value for f in value.fields}
+        if any(n not in t.fields for n in given):
+            return False
+        return all(
+            _value_fits(g, given[n], f.type)
+            if n in given
+            else not (isinstance(f.type, NonNullTypeNode) and f.default is None)
+            for n, f in t.fields.items()
+        )
+    return False
+
+
+def _value_repr(value: ValueNode) -> str:
+    if isinstance(value, EnumValueNode | StringValueNode):
+        return json.dumps(value.value)
+    return print_ast(value)
 
 
 def validate_subgraph(graph: Subgraph) -> list[CompositionIssue]:

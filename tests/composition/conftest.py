@@ -6,6 +6,7 @@ import pytest
 
 from tests.composition.corpus import INVALID, VALID, Case
 from tests.composition.generated import generated_cases
+from tests.composition.generated_mixed import mixed_cases
 from tests.composition.project import project_case
 from tests.support.apollo import ApolloCompositionError, SubgraphSpec, compose_many_with_apollo
 
@@ -14,7 +15,7 @@ ApolloResult = str | ApolloCompositionError
 
 def all_cases() -> list[Case]:
     project = project_case()
-    return VALID + INVALID + generated_cases() + ([project] if project else [])
+    return VALID + INVALID + generated_cases() + mixed_cases() + ([project] if project else [])
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,7 @@ from router.composition import CompositionError, SubgraphSource, compose
 from tests.composition.conftest import ApolloResult
 from tests.composition.corpus import INVALID, VALID, Case
 from tests.composition.generated import generated_cases
+from tests.composition.generated_mixed import mixed_cases
 from tests.composition.project import project_case
 from tests.support.apollo import ApolloCompositionError
 
@@ -58,7 +59,7 @@ def test_invalid_sets_fail_with_apollos_code(
     assert case.code in raised.value.codes, str(raised.value)
 
 
-@pytest.mark.parametrize("case", generated_cases(), ids=lambda c: c.name)
+@pytest.mark.parametrize("case", generated_cases() + mixed_cases(), ids=lambda c: c.name)
 def test_generated_sets_match_apollo(case: Case, apollo_results: dict[str, ApolloResult]) -> None:
     _assert_same_outcome(case, apollo_results[case.name])
 
