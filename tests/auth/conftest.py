@@ -16,7 +16,7 @@ from tests.support.tokens import TEST_PASSWORD, auth_headers, create_user, graph
 
 ROLES = ("patient", "doctor", "institution", "analyst", "admin")
 #: A cheap query another subgraph answers only for authenticated callers.
-PROBE = "{ admins(first: 1) { id } }"
+PROBE = "{ admins(first: 1) { __typename } }"
 _ips = itertools.count(1)
 
 
@@ -29,6 +29,14 @@ def unique_ip() -> str:
 
 def bearer(token: str) -> dict[str, str]:
     return {"authorization": f"Bearer {token}"}
+
+
+async def accepted_at(http: httpx.AsyncClient, url: str, token: str) -> bool:
+    body = await graphql(http, url, PROBE, headers=bearer(token))
+    code = code_of(body)
+    # The probe must reach the resolver; a schema change there must fail loudly, not pass.
+    assert code not in ("GRAPHQL_VALIDATION_FAILED", "GRAPHQL_PARSE_FAILED"), body
+    return code != "UNAUTHENTICATED"
 
 
 def code_of(body: dict[str, Any]) -> str | None:
@@ -58,11 +66,11 @@ class Auth:
     ) -> dict[str, Any]:
         return await graphql(self.http, self.url, query, variables, headers)
 
-    async def probe(self, token: str, subgraph: str = "admins") -> str | None:
-        """The error code another subgraph gives this token on an authenticated-only field
-        (FORBIDDEN/None: authenticated; UNAUTHENTICATED: refused)."""
-        body = await graphql(self.http, self.stack.url(subgraph), PROBE, headers=bearer(token))
-        return code_of(body)
+    async def accepted(self, token: str, subgraph: str = "admins") -> bool:
+        """Whether another subgraph takes this token as a signed-in caller: its authenticated-only
+        field answers with anything but UNAUTHENTICATED (data, FORBIDDEN for a role, or even
+        a bug of its own: authentication happened before it)."""
+        return await accepted_at(self.http, self.stack.url(subgraph), token)
 
     async def new_login(
         self, role: str = "patient", headers: dict[str, str] | None = None

@@ -193,8 +193,8 @@ async def test_change_password_ends_the_other_sessions(auth: Auth, stack: Subgra
         change, {"c": TEST_PASSWORD, "n": "a brand new passphrase"}, bearer(here["accessToken"])
     )
     assert done == {"data": {"changePassword": True}}
-    assert await auth.probe(there["accessToken"]) == "UNAUTHENTICATED"
-    assert await auth.probe(here["accessToken"]) != "UNAUTHENTICATED"
+    assert not await auth.accepted(there["accessToken"])
+    assert await auth.accepted(here["accessToken"])
     ip = {"x-forwarded-for": unique_ip()}
     assert code_of(await auth.login(email, TEST_PASSWORD, ip)) == "UNAUTHENTICATED"
     assert "errors" not in await auth.login(email, "a brand new passphrase", ip)
