@@ -19,7 +19,7 @@ LINK = (
 
 
 @functools.cache
-def _compose(subgraphs: tuple[tuple[str, str], ...]) -> str:
+def compose(subgraphs: tuple[tuple[str, str], ...]) -> str:
     specs = [
         SubgraphSpec(name, f"http://{name}.invalid/graphql", LINK + sdl) for name, sdl in subgraphs
     ]
@@ -28,7 +28,7 @@ def _compose(subgraphs: tuple[tuple[str, str], ...]) -> str:
 
 def supergraph(**subgraphs: str) -> Supergraph:
     """Compose `name=sdl` subgraphs (federation v2.3 imports added) into a supergraph model."""
-    return Supergraph(_compose(tuple(subgraphs.items())))
+    return Supergraph(compose(tuple(subgraphs.items())))
 
 
 def plan_text(graph: Supergraph, query: str, operation_name: str | None = None) -> str:
