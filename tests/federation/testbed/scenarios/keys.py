@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.federation.testbed.scenario import Scenario
-from tests.federation.testbed.subgraph import Subgraph
+from tests.federation.testbed.subgraph import Subgraph, SubgraphError
 
 __all__ = ["SCENARIO"]
 
@@ -183,6 +183,14 @@ def _zone(bin_: dict[str, Any], _info: Any) -> str:
     return label.split("-")[0].upper() if label else "UNZONED"
 
 
+def _temperature(bin_: dict[str, Any], _info: Any) -> float:
+    location = (bin_["location"]["aisle"], bin_["location"]["shelf"])
+    if location == (2, 2):
+        # An error deep in a list of lists: its path must be rewritten to [..., 1, 2, ...].
+        raise SubgraphError("sensor offline", code="SENSOR_OFFLINE")
+    return 4.5 if (BIN_LABELS[location] or "").startswith("cold") else 19.0
+
+
 def _stock_bin(location: tuple[int, int]) -> dict[str, Any]:
     aisle, shelf = location
     return {"__typename": "Bin", "location": {"aisle": aisle, "shelf": shelf}}
@@ -224,6 +232,7 @@ type Bin @key(fields: "location { aisle shelf }") {
   skus: [Sku!]!
   label: String @external
   zone: String! @requires(fields: "label")
+  temperature: Float
 }
 
 type Location @shareable {
@@ -266,6 +275,7 @@ type Person @key(fields: "id", resolvable: false) {
                 for code, region in BIN_SKUS[(b["location"]["aisle"], b["location"]["shelf"])]
             ],
             "zone": _zone,
+            "temperature": _temperature,
         },
     },
     references={
@@ -288,6 +298,12 @@ def _person(person_id: str | None) -> dict[str, Any] | None:
     return {"__typename": "Person", "id": person_id}
 
 
+def _phone(person: dict[str, Any], _info: Any) -> str:
+    if person["id"] == "p2":
+        raise SubgraphError("phone number is private", code="PRIVATE")
+    return f"+1-555-{person['id']}"
+
+
 def _favorite(person: dict[str, Any], _info: Any) -> dict[str, Any] | None:
     favorite = PEOPLE[person["id"]]["favorite"]
     return {"__typename": "Warehouse", "id": favorite} if favorite else None
@@ -307,6 +323,7 @@ type Person @key(fields: "id") {
   name: String!
   mentor: Person
   favoriteWarehouse: Warehouse
+  phone: String
 }
 
 type Warehouse @key(fields: "id", resolvable: false) {
@@ -323,6 +340,7 @@ type Warehouse @key(fields: "id", resolvable: false) {
             "name": lambda p, _i: PEOPLE[p["id"]]["name"],
             "mentor": lambda p, _i: _person(PEOPLE[p["id"]]["mentor"]),
             "favoriteWarehouse": _favorite,
+            "phone": _phone,
         },
     },
     references={"Person": lambda rep: _person(rep["id"])},
