@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import parse_qs
@@ -20,6 +21,15 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 _JSON = [(b"content-type", b"application/json")]
+_INTERNAL = {
+    "errors": [
+        {
+            "message": "Unexpected error during query plan execution",
+            "extensions": {"code": "INTERNAL_SERVER_ERROR"},
+        }
+    ]
+}
+_log = logging.getLogger("router")
 
 
 async def _respond(
