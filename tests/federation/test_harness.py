@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from tests.federation.corpus import load_corpus
+from tests.federation.testbed.scenarios import SCENARIOS
 from tests.support.gateway_apollo import launch_apollo_gateway
 from tests.support.gateway_candidate import launch_candidate
 from tests.support.gateway_diff import (
@@ -238,3 +239,31 @@ class TestStartFailures:
         pending = launch_candidate(tmp_path / "supergraph.graphql", command)
         with pytest.raises(GatewayStartError, match=r"exited with 3[^$]*\n.*no luck \d+"):
             pending.wait(timeout=30)
+
+
+class TestTestbedSubgraph:
+    """The hand-made subgraphs speak the federation subgraph protocol."""
+
+    def test_service_sdl_is_served_verbatim(self) -> None:
+        subgraph = SCENARIOS["demo"].subgraph("reviews")
+        result = subgraph.execute("{ _service { sdl } }", None, None)
+        assert result == {"data": {"_service": {"sdl": subgraph.sdl}}}
+
+    def test_entities_resolve_per_position_with_errors_in_place(self) -> None:
+        subgraph = SCENARIOS["errors"].subgraph("risk")
+        query = "query($r: [_Any!]!) { _entities(representations: $r) { ... on Account { id } } }"
+        reps = [{"__typename": "Account", "id": i} for i in ("1", "5", "6")]
+        result = subgraph.execute(query, {"r": reps}, None)
+        assert result["data"] == {"_entities": [{"id": "1"}, None, None]}
+        assert [e["path"] for e in result["errors"]] == [["_entities", 1]]
+        assert result["errors"][0]["extensions"] == {"code": "LOCKED"}
+
+    def test_requires_fields_reach_the_resolver(self) -> None:
+        subgraph = SCENARIOS["demo"].subgraph("inventory")
+        query = (
+            "query($r: [_Any!]!) { _entities(representations: $r) "
+            "{ ... on Product { inStock shippingEstimate } } }"
+        )
+        reps = [{"__typename": "Product", "upc": "3", "price": 54, "weight": 50}]
+        result = subgraph.execute(query, {"r": reps}, None)
+        assert result == {"data": {"_entities": [{"inStock": True, "shippingEstimate": 25}]}}
