@@ -24,6 +24,7 @@ from graphql.language import (
 from router.composition.errors import CompositionIssue
 from router.composition.fieldset import FieldSetProblem, base_name, walk_field_set
 from router.composition.model import Key, SubField, Subgraph, SubType, type_str
+from router.composition.specs import ACCESS_CONTROL
 
 __all__ = ["validate_subgraph"]
 
@@ -60,6 +61,7 @@ class _Validator:
         if not self.errors:
             self.check_implementations()
             self.check_defaults()
+            self.check_access_control_placement()
         if self.errors:
             return self.errors
         self.fake_externals()
@@ -104,6 +106,21 @@ class _Validator:
                             f"Interface field {itf_name}.{name} expected but {t.name} does not "
                             "provide it.",
                         )
+
+    def check_access_control_placement(self) -> None:
+        """@authenticated/@requiresScopes/@policy belong on objects: interfaces inherit them."""
+        for t in self.g.types.values():
+            if t.kind != "interface" and not t.interface_object:
+                continue
+            targets = [(f'type "{t.name}"', t.directives)]
+            targets += [(f'field "{f.coordinate}"', f.directives) for f in t.fields.values()]
+            for where, directives in targets:
+                for name in dict.fromkeys(a.name for a in directives if a.name in ACCESS_CONTROL):
+                    self.err(
+                        "AUTH_REQUIREMENTS_APPLIED_ON_INTERFACE",
+                        f"Invalid use of @{name} on {where}: @{name} cannot be applied on "
+                        "interfaces, interface fields and interface objects",
+                    )
 
     def check_defaults(self) -> None:
         for t in self.g.types.values():

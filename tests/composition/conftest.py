@@ -8,6 +8,7 @@ from tests.composition.corpus import INVALID, VALID, Case
 from tests.composition.generated import generated_cases
 from tests.composition.generated_mixed import mixed_cases
 from tests.composition.project import project_case
+from tests.composition.strawberry_sets import strawberry_case
 from tests.support.apollo import ApolloCompositionError, SubgraphSpec, compose_many_with_apollo
 
 ApolloResult = str | ApolloCompositionError
@@ -15,7 +16,8 @@ ApolloResult = str | ApolloCompositionError
 
 def all_cases() -> list[Case]:
     project = project_case()
-    return VALID + INVALID + generated_cases() + mixed_cases() + ([project] if project else [])
+    extra = [strawberry_case()] + ([project] if project else [])
+    return VALID + INVALID + generated_cases() + mixed_cases() + extra
 
 
 @pytest.fixture(scope="session")

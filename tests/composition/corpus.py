@@ -1018,6 +1018,18 @@ type Query { u: T @shareable }
         code="REFERENCED_INACCESSIBLE",
     ),
     case(
+        "access_control_on_interface_field",
+        (
+            "a",
+            fed(
+                "type Query { i: I } interface I { x: Int @authenticated } type A implements I { x: Int }",
+                "2.5",
+                ["@key", "@authenticated"],
+            ),
+        ),
+        code="AUTH_REQUIREMENTS_APPLIED_ON_INTERFACE",
+    ),
+    case(
         "unknown_directive",
         ("a", fed("type Query { a: Int @nope }")),
         code="INVALID_GRAPHQL",

@@ -12,6 +12,7 @@ from tests.composition.corpus import INVALID, VALID, Case
 from tests.composition.generated import generated_cases
 from tests.composition.generated_mixed import mixed_cases
 from tests.composition.project import project_case
+from tests.composition.strawberry_sets import strawberry_case
 from tests.support.apollo import ApolloCompositionError
 
 
@@ -68,6 +69,13 @@ def test_project_subgraphs_compose_like_apollo(apollo_results: dict[str, ApolloR
     case = project_case()
     if case is None:
         pytest.skip("the project's subgraph schemas are not importable right now")
+    apollo = apollo_results[case.name]
+    assert isinstance(apollo, str), str(apollo)
+    _assert_same_outcome(case, apollo)
+
+
+def test_strawberry_subgraphs_compose_like_apollo(apollo_results: dict[str, ApolloResult]) -> None:
+    case = strawberry_case()
     apollo = apollo_results[case.name]
     assert isinstance(apollo, str), str(apollo)
     _assert_same_outcome(case, apollo)
