@@ -130,6 +130,10 @@ async def stage_operation(router: Router, ctx: RequestContext) -> None:
             ],
         )
         return
+    if chosen.operation is OperationType.SUBSCRIPTION:
+        message = "Execution of subscriptions not supported by gateway"
+        ctx.fail(400, [{"message": message, "extensions": {"code": "BAD_REQUEST"}}])
+        return
     ctx.operation = chosen
     del router
 
