@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Protocol
 
+from subgraphs.kit.errors import DomainError, ServiceUnavailable
 from subgraphs.kit.service_client import ServiceClient
 
 __all__ = ["Attachments", "FederatedAttachments"]
@@ -35,7 +36,13 @@ class FederatedAttachments:
                 "query($r: [_Any!]!) { _entities(representations: $r) "
                 f"{{ ... on Institution {{ n: {field} }} }} }}"
             )
-            data = await self.client.execute(service, query, {"r": representation})
+            try:
+                data = await self.client.execute(service, query, {"r": representation})
+            except DomainError as exc:
+                # Unknown is not zero: refuse rather than orphan doctors or patients.
+                raise ServiceUnavailable(
+                    f"Could not count the institution's {service} ({exc.message}); try again"
+                ) from exc
             entity = (data.get("_entities") or [None])[0] or {}
             counts[service] = int(entity.get("n") or 0)
         return counts
