@@ -14,13 +14,23 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     String,
+    func,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from subgraphs.kit.audit import AuditOutboxMixin
 from subgraphs.kit.db import TimestampMixin, make_base, new_id
 
-__all__ = ["Base", "EmergencyContact", "Gender", "Patient", "ValidationStatus"]
+__all__ = [
+    "AuditOutbox",
+    "Base",
+    "EmergencyContact",
+    "Gender",
+    "Patient",
+    "ValidationStatus",
+    "name_key",
+]
 
 Base = make_base("patients")
 
@@ -39,18 +49,36 @@ class ValidationStatus(StrEnum):
     FULL_ACCESS = "full_access"
 
 
+def name_key(first_name: object, last_name: object) -> object:
+    """`patients.full_name_key(first, last)`: folded (lower-case, unaccented) "first last", the
+    expression the trigram index is built on (an IMMUTABLE SQL function made by a migration)."""
+    return func.patients.full_name_key(first_name, last_name)
+
+
 def _in(column: str, enum: type[StrEnum]) -> str:
     return f"{column} IN ({', '.join(repr(v.value) for v in enum)})"
 
 
 class Patient(TimestampMixin, Base):
     __tablename__ = "patients"
+    # RETURNING the server-made timestamps on insert/update: rows outlive their session.
+    __mapper_args__ = {"eager_defaults": True}
     __table_args__ = (
         CheckConstraint(_in("gender", Gender), name="gender"),
         CheckConstraint(_in("validation_status", ValidationStatus), name="validation_status"),
         Index("uq_patients_email_lower", text("lower(email)"), unique=True),
         Index("ix_patients_doctor_id", "doctor_id"),
         Index("ix_patients_institution_id", "institution_id"),
+        Index("ix_patients_name_id", "last_name", "first_name", "id"),
+        Index("ix_patients_created_at_id", "created_at", "id"),
+        Index("ix_patients_doctor_name", "doctor_id", "last_name", "first_name", "id"),
+        Index("ix_patients_institution_name", "institution_id", "last_name", "first_name", "id"),
+        Index("ix_patients_date_of_birth", "date_of_birth"),
+        Index(
+            "ix_patients_full_name_trgm",
+            text("patients.full_name_key(first_name, last_name) gin_trgm_ops"),
+            postgresql_using="gin",
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
@@ -72,10 +100,16 @@ class Patient(TimestampMixin, Base):
     institution_validated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     is_verified: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
     is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
+    #: Who last set the validation status outside the doctor/institution workflow, and when.
+    status_changed_by: Mapped[uuid.UUID | None]
+    status_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: The patient's login in the auth subgraph (no cross-schema foreign key, by design).
+    user_id: Mapped[uuid.UUID | None] = mapped_column(unique=True)
 
 
 class EmergencyContact(TimestampMixin, Base):
     __tablename__ = "emergency_contacts"
+    __mapper_args__ = {"eager_defaults": True}
     __table_args__ = (
         Index("ix_emergency_contacts_patient_id", "patient_id"),
         # At most one primary contact per patient, enforced by the database itself.
@@ -94,3 +128,9 @@ class EmergencyContact(TimestampMixin, Base):
     phone: Mapped[str] = mapped_column(String(32))
     email: Mapped[str | None] = mapped_column(String(254))
     is_primary: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+
+
+class AuditOutbox(AuditOutboxMixin, Base):
+    """Audit events of this subgraph, waiting for the relay to deliver them to admins."""
+
+    __tablename__ = "audit_outbox"

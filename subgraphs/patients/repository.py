@@ -1,43 +1,219 @@
-"""SQL for patients; the only module here that builds queries."""
+"""SQL for patients and their emergency contacts; the only module here that builds queries."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select, true
+from sqlalchemy import ColumnElement, delete, func, select, tuple_, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
-from subgraphs.patients.models import Patient
+from subgraphs.patients.access import visible_to
+from subgraphs.patients.models import EmergencyContact, Patient, name_key
+from subgraphs.patients.search import PatientFilter, PatientSort, SortField, Viewer, like_pattern
 
-__all__ = ["count_by", "get_many", "list_page", "patients_by"]
+__all__ = [
+    "ConstraintViolation",
+    "conditions",
+    "contacts_of",
+    "count",
+    "count_by_owner",
+    "delete_patient",
+    "flush",
+    "get_contact_for_update",
+    "get_for_update",
+    "get_many",
+    "insert",
+    "page_by_owner",
+    "search",
+    "sort_key",
+    "unset_primary",
+]
+
+
+class ConstraintViolation(Exception):
+    """The database refused a write; `constraint` names the rule (service maps it to a field)."""
+
+    def __init__(self, constraint: str) -> None:
+        super().__init__(constraint)
+        self.constraint = constraint
+
+
+def _constraint_of(exc: IntegrityError) -> str:
+    for candidate in (getattr(exc.orig, "__cause__", None), exc.orig):
+        name = getattr(candidate, "constraint_name", None)
+        if name:
+            return str(name)
+    return "unknown"
+
+
+async def flush(session: AsyncSession) -> None:
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        raise ConstraintViolation(_constraint_of(exc)) from exc
+
+
+async def insert(session: AsyncSession, row: Any) -> Any:
+    session.add(row)
+    await flush(session)
+    return row
 
 
 async def get_many(session: AsyncSession, ids: Sequence[uuid.UUID]) -> Sequence[Patient]:
     return (await session.scalars(select(Patient).where(Patient.id.in_(ids)))).all()
 
 
-def _ordered(query: Select[tuple[Patient]]) -> Select[tuple[Patient]]:
-    return query.order_by(Patient.last_name, Patient.first_name, Patient.id)
+async def get_for_update(session: AsyncSession, patient_id: uuid.UUID) -> Patient | None:
+    query = select(Patient).where(Patient.id == patient_id).with_for_update()
+    return (await session.scalars(query)).one_or_none()
 
 
-async def list_page(
-    session: AsyncSession, *, visible: ColumnElement[bool] | None, limit: int
+async def delete_patient(session: AsyncSession, patient_id: uuid.UUID) -> None:
+    await session.execute(delete(Patient).where(Patient.id == patient_id))
+
+
+def conditions(where: PatientFilter, table: Any = Patient) -> list[ColumnElement[bool]]:
+    found: list[ColumnElement[bool]] = []
+    if where.ids is not None:
+        found.append(table.id.in_(where.ids))
+    if where.doctor_ids is not None:
+        found.append(table.doctor_id.in_(where.doctor_ids))
+    if where.institution_ids is not None:
+        found.append(table.institution_id.in_(where.institution_ids))
+    if where.genders is not None:
+        found.append(table.gender.in_(where.genders))
+    if where.statuses is not None:
+        found.append(table.validation_status.in_(where.statuses))
+    if where.is_active is not None:
+        found.append(table.is_active.is_(where.is_active))
+    if where.born_on_or_before is not None:
+        found.append(table.date_of_birth <= where.born_on_or_before)
+    if where.born_after is not None:
+        found.append(table.date_of_birth > where.born_after)
+    if where.name:
+        # Same IMMUTABLE function as the trigram index, on both sides of LIKE.
+        pattern = func.patients.fold(like_pattern(where.name))
+        key: Any = name_key(table.first_name, table.last_name)
+        found.append(key.like(pattern))
+    return found
+
+
+def _sort_columns(sort: PatientSort, table: Any = Patient) -> tuple[Any, ...]:
+    if sort.field is SortField.CREATED_AT:
+        return (table.created_at, table.id)
+    if sort.field is SortField.DATE_OF_BIRTH:
+        return (table.date_of_birth, table.id)
+    return (table.last_name, table.first_name, table.id)
+
+
+def sort_key(row: Patient, sort: PatientSort) -> tuple[Any, ...]:
+    """The values a cursor after `row` carries (same order as the ORDER BY)."""
+    return tuple(getattr(row, column.key) for column in _sort_columns(sort))
+
+
+def _order(sort: PatientSort, table: Any = Patient) -> list[Any]:
+    return [c.desc() if sort.descending else c.asc() for c in _sort_columns(sort, table)]
+
+
+def _after(sort: PatientSort, after: tuple[Any, ...], table: Any = Patient) -> ColumnElement[bool]:
+    position, bound = tuple_(*_sort_columns(sort, table)), tuple_(*after)
+    return position < bound if sort.descending else position > bound
+
+
+async def search(
+    session: AsyncSession,
+    viewer: Viewer,
+    where: PatientFilter,
+    sort: PatientSort,
+    *,
+    after: tuple[Any, ...] | None,
+    limit: int,
 ) -> Sequence[Patient]:
-    query = select(Patient).where(visible if visible is not None else true())
-    return (await session.scalars(_ordered(query).limit(limit))).all()
+    """One keyset page of the rows `viewer` may see: strictly after `after` (no OFFSET)."""
+    query = select(Patient).where(visible_to(viewer), *conditions(where))
+    if after is not None:
+        query = query.where(_after(sort, after))
+    return (await session.scalars(query.order_by(*_order(sort)).limit(limit))).all()
 
 
-async def patients_by(
-    session: AsyncSession, column: str, keys: Sequence[uuid.UUID]
+async def count(session: AsyncSession, viewer: Viewer, where: PatientFilter) -> int:
+    query = select(func.count()).select_from(Patient).where(visible_to(viewer), *conditions(where))
+    return int(await session.scalar(query) or 0)
+
+
+async def page_by_owner(
+    session: AsyncSession,
+    column: str,
+    owner_ids: Sequence[uuid.UUID],
+    viewer: Viewer,
+    *,
+    where: PatientFilter,
+    sort: PatientSort,
+    after: tuple[Any, ...] | None,
+    limit: int,
 ) -> Sequence[Patient]:
+    """The first `limit` visible patients of each doctor (or institution), for many owners in
+    ONE statement (row_number per owner): `Doctor.patients` never runs a query per doctor."""
     owner = getattr(Patient, column)
-    return (await session.scalars(_ordered(select(Patient).where(owner.in_(keys))))).all()
+    rank = func.row_number().over(partition_by=owner, order_by=_order(sort)).label("rank")
+    inner = select(Patient, rank).where(
+        owner.in_(owner_ids), visible_to(viewer), *conditions(where)
+    )
+    if after is not None:
+        inner = inner.where(_after(sort, after))
+    ranked = inner.subquery()
+    patient = aliased(Patient, ranked)
+    query = select(patient).where(ranked.c.rank <= limit).order_by(ranked.c[column], ranked.c.rank)
+    return (await session.scalars(query)).all()
 
 
-async def count_by(
-    session: AsyncSession, column: str, keys: Sequence[uuid.UUID]
-) -> Sequence[tuple[uuid.UUID, int]]:
+async def count_by_owner(
+    session: AsyncSession,
+    column: str,
+    owner_ids: Sequence[uuid.UUID],
+    viewer: Viewer,
+    where: PatientFilter,
+) -> dict[uuid.UUID, int]:
     owner = getattr(Patient, column)
-    query = select(owner, func.count()).where(owner.in_(keys)).group_by(owner)
-    return [(row[0], int(row[1])) for row in (await session.execute(query)).all()]
+    query = (
+        select(owner, func.count())
+        .where(owner.in_(owner_ids), visible_to(viewer), *conditions(where))
+        .group_by(owner)
+    )
+    return {row[0]: int(row[1]) for row in (await session.execute(query)).all() if row[0]}
+
+
+async def contacts_of(
+    session: AsyncSession, patient_ids: Sequence[uuid.UUID]
+) -> Sequence[EmergencyContact]:
+    query = (
+        select(EmergencyContact)
+        .where(EmergencyContact.patient_id.in_(patient_ids))
+        .order_by(
+            EmergencyContact.patient_id,
+            EmergencyContact.is_primary.desc(),
+            EmergencyContact.created_at,
+            EmergencyContact.id,
+        )
+    )
+    return (await session.scalars(query)).all()
+
+
+async def get_contact_for_update(
+    session: AsyncSession, contact_id: uuid.UUID
+) -> EmergencyContact | None:
+    query = select(EmergencyContact).where(EmergencyContact.id == contact_id).with_for_update()
+    return (await session.scalars(query)).one_or_none()
+
+
+async def unset_primary(session: AsyncSession, patient_id: uuid.UUID) -> None:
+    """Clear the current primary flag first: the partial unique index allows one at a time."""
+    await session.execute(
+        update(EmergencyContact)
+        .where(EmergencyContact.patient_id == patient_id, EmergencyContact.is_primary)
+        .values(is_primary=False)
+    )

@@ -1,0 +1,83 @@
+"""Patient statistics: who may read which figures, and small-group suppression for analysts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from subgraphs.kit.errors import Forbidden
+from subgraphs.kit.principal import Principal, Role
+from subgraphs.patients import stats_repository
+from subgraphs.patients.access import viewer_of
+from subgraphs.patients.ages import AGE_BANDS
+from subgraphs.patients.models import Gender, ValidationStatus
+from subgraphs.patients.search import PatientFilter
+
+__all__ = ["SUPPRESS_BELOW", "Figure", "PatientStatistics", "patient_statistics"]
+
+#: Groups smaller than this are withheld from analysts, so no one can be singled out.
+SUPPRESS_BELOW = 5
+NEW_WINDOW = timedelta(days=30)
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """One group; `count` is None when suppressed."""
+
+    key: str
+    count: int | None
+    suppressed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PatientStatistics:
+    total: Figure
+    new_last_30_days: Figure
+    by_gender: list[Figure]
+    by_validation_status: list[Figure]
+    by_age_band: list[Figure]
+    #: Per doctor id; None for analysts (ids identify people).
+    by_doctor: list[Figure] | None
+
+
+def _figure(key: str, n: int, *, analyst: bool) -> Figure:
+    if analyst and 0 < n < SUPPRESS_BELOW:
+        return Figure(key, None, suppressed=True)
+    return Figure(key, n)
+
+
+async def patient_statistics(
+    session: AsyncSession, principal: Principal, where: PatientFilter, today: date
+) -> PatientStatistics:
+    """Admins and services: everyone; institutions and doctors: their own patients; analysts:
+    everyone, aggregates only (no per-doctor figures, small groups suppressed)."""
+    if not principal.has_role(
+        Role.ADMIN, Role.SERVICE, Role.INSTITUTION, Role.DOCTOR, Role.ANALYST
+    ):
+        raise Forbidden("Patient statistics are not available to your role")
+    analyst = principal.has_role(Role.ANALYST)
+    # Analysts see aggregates over everyone: visibility of rows is an admin's.
+    viewer = viewer_of(Principal(role=Role.ADMIN)) if analyst else viewer_of(principal)
+    if analyst and (where.ids is not None or where.doctor_ids is not None or where.name):
+        raise Forbidden("Analysts may not narrow statistics to people, doctors or names")
+    since = datetime.now(UTC) - NEW_WINDOW
+    total, new = await stats_repository.totals(session, viewer, where, since)
+    genders = dict(await stats_repository.by_column(session, viewer, where, "gender"))
+    statuses = dict(await stats_repository.by_column(session, viewer, where, "validation_status"))
+    bands = await stats_repository.by_age_band(session, viewer, where, today)
+    doctors = None
+    if not analyst:
+        rows = await stats_repository.by_column(session, viewer, where, "doctor_id")
+        doctors = [Figure("" if d is None else str(d), n) for d, n in rows]
+    return PatientStatistics(
+        total=_figure("total", total, analyst=analyst),
+        new_last_30_days=_figure("new_last_30_days", new, analyst=analyst),
+        by_gender=[_figure(g.value, genders.get(g.value, 0), analyst=analyst) for g in Gender],
+        by_validation_status=[
+            _figure(s.value, statuses.get(s.value, 0), analyst=analyst) for s in ValidationStatus
+        ],
+        by_age_band=[_figure(b, bands.get(b, 0), analyst=analyst) for b, _, _ in AGE_BANDS],
+        by_doctor=doctors,
+    )
