@@ -1,14 +1,24 @@
-"""Password hashing: bcrypt, run in a worker thread so the event loop never blocks."""
+"""Password hashing: bcrypt over a SHA-256 prehash, run in worker threads so the event loop
+never blocks (bcrypt releases the GIL while it works)."""
 
 from __future__ import annotations
 
 import asyncio
 import base64
 import hashlib
+import os
+from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
 
 import bcrypt
 
-__all__ = ["hash_password", "hash_password_sync", "verify_password", "verify_password_sync"]
+__all__ = [
+    "bcrypt_workers",
+    "hash_password",
+    "hash_password_sync",
+    "verify_password",
+    "verify_password_sync",
+]
 
 
 def _prehash(password: str) -> bytes:
@@ -28,9 +38,26 @@ def verify_password_sync(password: str, hashed: str) -> bool:
         return False
 
 
+def bcrypt_workers() -> int:
+    """One bcrypt thread per usable CPU, minus one kept for the event loop (at least one).
+
+    More threads than cores would not hash faster; they would only take CPU time from the loop
+    serving every other request. Extra logins queue for a thread instead.
+    """
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, (cpus or 1) - 1)
+
+
+@lru_cache(maxsize=1)
+def _executor() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=bcrypt_workers(), thread_name_prefix="bcrypt")
+
+
 async def hash_password(password: str, rounds: int = 12) -> str:
-    return await asyncio.to_thread(hash_password_sync, password, rounds)
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_executor(), hash_password_sync, password, rounds)
 
 
 async def verify_password(password: str, hashed: str) -> bool:
-    return await asyncio.to_thread(verify_password_sync, password, hashed)
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_executor(), verify_password_sync, password, hashed)
