@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 from graphql import GraphQLSchema, build_client_schema, get_introspection_query
 from hypothesis import HealthCheck, Phase, given, settings
-from hypothesis_graphql import from_schema
+from hypothesis_graphql import Mode, from_schema
 
 __all__ = ["api_schema", "draw_operations"]
 
@@ -26,9 +26,17 @@ def draw_operations(
     count: int,
     fields: tuple[str, ...] | None = None,
     custom_scalars: Mapping[str, Any] | None = None,
+    mode: Mode = Mode.POSITIVE,
 ) -> list[str]:
-    """`count` draws (deduplicated, in draw order); derandomized, so the same every run."""
+    """`count` draws (deduplicated, in draw order); derandomized, so the same every run.
+
+    `Mode.NEGATIVE` draws operations with exactly one schema violation (wrong argument type,
+    missing required argument, unknown enum value, ...), which both gateways must reject alike.
+    """
     drawn: list[str] = []
+    strategy = from_schema(
+        schema, fields=fields, custom_scalars=dict(custom_scalars or {}), mode=mode
+    )
 
     # Only the generate phase: this collects operations, it does not test anything itself.
     @settings(
@@ -39,7 +47,7 @@ def draw_operations(
         phases=[Phase.generate],
         suppress_health_check=list(HealthCheck),
     )
-    @given(from_schema(schema, fields=fields, custom_scalars=dict(custom_scalars or {})))
+    @given(strategy)
     def collect(operation: str) -> None:
         drawn.append(operation)
 
