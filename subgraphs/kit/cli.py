@@ -32,8 +32,10 @@ schema_app = typer.Typer(
 servers_app = typer.Typer(
     help="Manage the embedded PostgreSQL and Redis servers.", no_args_is_help=True
 )
+audit_app = typer.Typer(help="Check the append-only audit log.", no_args_is_help=True)
 app.add_typer(schema_app, name="schema")
 app.add_typer(servers_app, name="servers")
+app.add_typer(audit_app, name="audit")
 
 SubgraphName = Annotated[str, typer.Argument(help=f"One of: {', '.join(SUBGRAPHS)}.")]
 
@@ -248,6 +250,40 @@ def servers_status() -> None:
     servers = EmbeddedServers(get_settings().data_dir.resolve() / "servers")
     state = "running" if servers.running() else "stopped"
     console.print(f"embedded servers in {servers.root}: {state}")
+
+
+@audit_app.command("verify")
+def audit_verify(
+    database_url: Annotated[
+        str | None, typer.Option(help="Default: DATABASE_URL (or the embedded server).")
+    ] = None,
+) -> None:
+    """Recompute the audit log's hash chain and report the first tampered row."""
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from subgraphs.kit.audit_chain import ChainReport, verify_chain
+
+    url = database_url
+    if url is None:
+        from subgraphs.kit.infra import resolve_infrastructure
+
+        url = resolve_infrastructure(get_settings()).database_url
+
+    async def run() -> ChainReport:
+        engine = create_async_engine(url)
+        try:
+            async with engine.connect() as connection:
+                return await verify_chain(connection)
+        finally:
+            await engine.dispose()
+
+    report = asyncio.run(run())
+    if not report.ok:
+        _fail(
+            f"audit chain broken at seq {report.first_bad_seq} (event {report.first_bad_id}): "
+            f"{report.reason}; the {report.checked} events before it are intact"
+        )
+    console.print(f"audit chain intact: {report.checked} events verified")
 
 
 def main() -> None:
