@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from graphql import GraphQLError
+from graphql.language import FieldNode, NonNullTypeNode
+
 from router.composition.definitions import DefinitionsMixin
 from router.composition.directives import print_value_str
 from router.composition.errors import CompositionIssue
+from router.composition.fieldset import parse_field_set
 from router.composition.merge_base import Sources
 from router.composition.merge_fields import FieldsMixin
 from router.composition.merge_values import ValuesMixin
 from router.composition.messages import KIND_NAMES, mismatch, subgraph_list
-from router.composition.model import Subgraph, SubType
+from router.composition.model import SubField, Subgraph, SubType
 from router.composition.output import (
     OutArgument,
     OutField,
@@ -116,6 +120,16 @@ class _Merger(FieldsMixin, ValuesMixin, DefinitionsMixin):
 
     def merge_type(self, t: OutType) -> None:
         sources = self.sources(t)
+        if t.name not in ("Query", "Mutation", "Subscription") and not any(
+            s.has_definition for s in sources if s
+        ):
+            for idx, s in enumerate(sources):
+                if s is not None:
+                    self.err(
+                        "EXTENSION_WITH_NO_BASE",
+                        f'[{self.names[idx]}] Type "{t.name}" is an extension type, but there is no '
+                        f'type definition for "{t.name}" in any subgraph.',
+                    )
         t.description = self.merge_description([s.description if s else None for s in sources])
         self.add_join_type(sources, t)
         self.record_directives(
@@ -227,8 +241,48 @@ class _Merger(FieldsMixin, ValuesMixin, DefinitionsMixin):
                             "which is in the API schema.",
                         )
 
+    def check_requires_arguments(self) -> None:
+        """A @requires selection must give a value to every argument required in the supergraph."""
+        for g in self.graphs:
+            for st in g.types.values():
+                for f in st.fields.values():
+                    if f.requires is None:
+                        continue
+                    try:
+                        selection = parse_field_set(f.requires)
+                    except GraphQLError:
+                        continue
+                    for sel in selection.selections:
+                        if isinstance(sel, FieldNode):
+                            self.check_required_arguments(g, f, st.name, sel)
+
+    def check_required_arguments(
+        self, g: Subgraph, f: SubField, parent: str, sel: FieldNode
+    ) -> None:
+        out_type = self.out.types.get(parent)
+        out_field = out_type.fields.get(sel.name.value) if out_type else None
+        given = {a.name.value for a in sel.arguments or ()}
+        for arg in out_field.args if out_field else ():
+            if arg.name in given or not arg.type.endswith("!") or arg.default is not None:
+                continue
+            where = [
+                other.name
+                for other in self.graphs
+                if other is not g
+                and (of := other.field(parent, sel.name.value))
+                and (oa := of.args.get(arg.name))
+                and isinstance(oa.type, NonNullTypeNode)
+            ]
+            self.err(
+                "REQUIRES_INVALID_FIELDS",
+                f'[{g.name}] On field "{f.coordinate}", for @requires(fields: "{f.requires}"): no '
+                f'value provided for argument "{arg.name}" of field "{parent}.{sel.name.value}" but '
+                f'a value is mandatory as "{arg.name}" is required in {subgraph_list(where)}',
+            )
+
     def post_merge_validations(self) -> None:
         self.check_inaccessible_references()
+        self.check_requires_arguments()
         for t in self.out.types.values():
             if t.kind not in ("object", "interface"):
                 continue

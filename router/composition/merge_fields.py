@@ -37,6 +37,11 @@ class FieldsMixin(MergerBase):
             return
         for name, fs in added.items():
             ctx = self.validate_override(fs, t, name)
+            if t.name == "Subscription" and any(f.shareable for f in fs if f):
+                self.err(
+                    "INVALID_FIELD_SHARING",
+                    "Fields on root level subscription object cannot be marked as shareable",
+                )
             self.merge_field(fs, t, name, ctx)
             self.validate_sharing(fs, t, name, ctx)
 

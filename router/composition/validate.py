@@ -23,7 +23,7 @@ from graphql.language import (
 
 from router.composition.errors import CompositionIssue
 from router.composition.fieldset import FieldSetProblem, base_name, walk_field_set
-from router.composition.model import Key, SubField, Subgraph, SubType, type_str
+from router.composition.model import Applied, Key, SubField, Subgraph, SubType, type_str
 from router.composition.specs import ACCESS_CONTROL
 
 __all__ = ["validate_subgraph"]
@@ -61,6 +61,7 @@ class _Validator:
         if not self.errors:
             self.check_implementations()
             self.check_defaults()
+            self.check_required_not_deprecated()
             self.check_access_control_placement()
         if self.errors:
             return self.errors
@@ -121,6 +122,21 @@ class _Validator:
                         f"Invalid use of @{name} on {where}: @{name} cannot be applied on "
                         "interfaces, interface fields and interface objects",
                     )
+
+    def check_required_not_deprecated(self) -> None:
+        for t in self.g.types.values():
+            for f in t.fields.values():
+                if t.kind == "input" and _required(f.type, f.default, f.directives):
+                    self.err(
+                        "INVALID_GRAPHQL",
+                        f"Required input field {f.coordinate} cannot be deprecated.",
+                    )
+                for a in f.args.values():
+                    if _required(a.type, a.default, a.directives):
+                        self.err(
+                            "INVALID_GRAPHQL",
+                            f"Required argument {f.coordinate}({a.name}:) cannot be deprecated.",
+                        )
 
     def check_defaults(self) -> None:
         for t in self.g.types.values():
@@ -325,6 +341,12 @@ def _value_fits(g: Subgraph, value: ValueNode, type_: TypeNode) -> bool:
             for n, f in t.fields.items()
         )
     return False
+
+
+def _required(type_: TypeNode, default: ValueNode | None, directives: list[Applied]) -> bool:
+    """Non-null, no default and @deprecated: GraphQL forbids deprecating what must be given."""
+    deprecated = any(d.name == "deprecated" for d in directives)
+    return deprecated and isinstance(type_, NonNullTypeNode) and default is None
 
 
 def _value_repr(value: ValueNode) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.composition.corpus import INVALID, VALID, Case
+from tests.composition.edges import EDGES
 from tests.composition.generated import generated_cases
 from tests.composition.generated_mixed import mixed_cases
 from tests.composition.project import project_case
@@ -17,7 +18,7 @@ ApolloResult = str | ApolloCompositionError
 def all_cases() -> list[Case]:
     project = project_case()
     extra = [strawberry_case()] + ([project] if project else [])
-    return VALID + INVALID + generated_cases() + mixed_cases() + extra
+    return VALID + INVALID + EDGES + generated_cases() + mixed_cases() + extra
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ import pytest
 from router.composition import CompositionError, SubgraphSource, compose
 from tests.composition.conftest import ApolloResult
 from tests.composition.corpus import INVALID, VALID, Case
+from tests.composition.edges import EDGES
 from tests.composition.generated import generated_cases
 from tests.composition.generated_mixed import mixed_cases
 from tests.composition.project import project_case
@@ -58,6 +59,11 @@ def test_invalid_sets_fail_with_apollos_code(
     with pytest.raises(CompositionError) as raised:
         compose(_sources(case))
     assert case.code in raised.value.codes, str(raised.value)
+
+
+@pytest.mark.parametrize("case", EDGES, ids=lambda c: c.name)
+def test_edge_cases_match_apollo(case: Case, apollo_results: dict[str, ApolloResult]) -> None:
+    _assert_same_outcome(case, apollo_results[case.name])
 
 
 @pytest.mark.parametrize("case", generated_cases() + mixed_cases(), ids=lambda c: c.name)

@@ -1,0 +1,164 @@
+"""Edge cases whose outcome (supergraph or error code) must match Apollo's, whichever it is."""
+
+from __future__ import annotations
+
+from tests.composition.corpus import Case, fed
+
+__all__ = ["EDGES"]
+
+_PROBES: dict[str, list[tuple[str, str]]] = {
+    "ext_no_base": [("a", fed("type Query { x: X } extend type X { a: Int }"))],
+    "ext_no_base_key": [
+        ("a", fed('type Query { x: X } extend type X @key(fields: "id") { id: ID! a: Int }'))
+    ],
+    "itf_field_subtype": [
+        ("a", fed("type Query { i: I } interface I { x: Int } type A implements I { x: Int! }")),
+        ("b", fed("type Query { j: I } interface I { x: Int! } type B implements I { x: Int! }")),
+    ],
+    "itf_field_type_mismatch": [
+        ("a", fed("type Query { i: I } interface I { x: Int } type A implements I { x: Int }")),
+        (
+            "b",
+            fed("type Query { j: I } interface I { x: String } type B implements I { x: String }"),
+        ),
+    ],
+    "override_unused_with_label": [
+        ("a", fed('type Query { t: T } type T @key(fields: "id") { id: ID! x: Int }', "2.7")),
+        (
+            "b",
+            fed(
+                'type T @key(fields: "id") { id: ID! x: Int @override(from: "a", label: "flag") }',
+                "2.7",
+            ),
+        ),
+    ],
+    "override_bad_label": [
+        ("a", fed('type Query { t: T } type T @key(fields: "id") { id: ID! x: Int }', "2.7")),
+        (
+            "b",
+            fed(
+                'type T @key(fields: "id") { id: ID! x: Int @override(from: "a", label: "1bad") }',
+                "2.7",
+            ),
+        ),
+    ],
+    "provides_nested_fragments": [
+        (
+            "a",
+            fed(
+                'type Query { s: [S] @provides(fields: "... on P { name }") } union S = P | Q type P @key(fields: "id") { id: ID! name: String @external } type Q { q: Int }'
+            ),
+        ),
+        ("b", fed('type P @key(fields: "id") { id: ID! name: String @shareable }')),
+    ],
+    "requires_on_interface_object": [
+        (
+            "a",
+            fed(
+                'type Query { i: [I] } interface I @key(fields: "id") { id: ID! w: Int } type A implements I @key(fields: "id") { id: ID! w: Int }'
+            ),
+        ),
+        (
+            "b",
+            fed(
+                'type I @key(fields: "id") @interfaceObject { id: ID! w: Int @external x: Int @requires(fields: "w") }'
+            ),
+        ),
+    ],
+    "shareable_type_ext_only": [
+        ("a", fed("type Query { p: P } type P @shareable { a: Int } extend type P { b: Int }")),
+        ("b", fed("type Query { q: P } type P @shareable { a: Int b: Int }")),
+    ],
+    "value_type_partial_field": [
+        ("a", fed("type Query { p: P } type P @shareable { a: Int b: Int }")),
+        ("b", fed("type Query { q: P @shareable } type P @shareable { a: Int }")),
+    ],
+    "arg_desc_deprecated": [
+        (
+            "a",
+            fed(
+                'type Query { f("d1" a: Int @deprecated(reason: "x"), b: Int = 1): Int @shareable }'
+            ),
+        ),
+        ("b", fed('type Query { f("d2" a: Int, b: Int = 1): Int @shareable }')),
+    ],
+    "input_field_deprecated_and_types": [
+        (
+            "a",
+            fed(
+                'type Query { f(i: I): Int } input I { a: Int! @deprecated(reason: "no") b: [Int] }'
+            ),
+        ),
+        ("b", fed("type Query { g(i: I): Int } input I { a: Int b: [Int!] }")),
+    ],
+    "enum_output_inaccessible_value": [
+        ("a", fed("type Query { e: E } enum E { A B @inaccessible }")),
+        ("b", fed("type Query { f(e: E): Int } enum E { A }")),
+    ],
+    "key_on_interface_and_interface_object_two": [
+        (
+            "a",
+            fed(
+                'type Query { n: [N] } interface N @key(fields: "id") { id: ID! } type X implements N @key(fields: "id") { id: ID! }'
+            ),
+        ),
+        (
+            "b",
+            fed(
+                'type N @key(fields: "id") @interfaceObject { id: ID! extra: Int } type Query { m: N }'
+            ),
+        ),
+    ],
+    "root_rename_both": [
+        ("a", fed("schema { query: Q1 } type Q1 { a: Int } type Other { q: Q1 }")),
+        ("b", fed("type Query { b: Int }")),
+    ],
+    "subscription_shareable": [
+        ("a", fed("type Query { a: Int } type Subscription { s: Int @shareable }")),
+        ("b", fed("type Subscription { s: Int @shareable }")),
+    ],
+    "mutation_unshareable": [
+        ("a", fed("type Query { a: Int } type Mutation { m: Int }")),
+        ("b", fed("type Mutation { m: Int }")),
+    ],
+    "union_of_one_in_each": [
+        ("a", fed("type Query { u: U } union U = A type A { a: Int }")),
+        ("b", fed("type Query { v: U } union U = B type B { b: Int }")),
+    ],
+    "scalar_desc_and_tag": [
+        ("a", fed('"""Date."""\nscalar D @tag(name: "x") type Query { d: D }')),
+        ("b", fed('scalar D @tag(name: "y") type Query { e: D }')),
+    ],
+    "directive_on_schema_and_tag_everywhere": [
+        (
+            "a",
+            fed(
+                'type Query { a(x: Int @tag(name: "arg")): Int @tag(name: "f") } enum E @tag(name: "e") { V @tag(name: "v") } input In @tag(name: "i") { f: Int @tag(name: "if") } type Mutation { m(i: In, e: E): Int } interface I @tag(name: "it") { x: Int } union U @tag(name: "u") = T type T implements I @tag(name: "t") { x: Int } type Subscription { u: U i: I }'
+            ),
+        )
+    ],
+    "external_key_fields_on_definition": [
+        ("a", fed('type Query { t: T } type T @key(fields: "id") { id: ID! @external x: Int }')),
+        ("b", fed('type T @key(fields: "id") { id: ID! y: Int }')),
+    ],
+    "requires_arg_field": [
+        ("a", fed('type Query { t: T } type T @key(fields: "id") { id: ID! p(c: String!): Int }')),
+        (
+            "b",
+            fed(
+                'type T @key(fields: "id") { id: ID! p(c: String!): Int @external q: Int @requires(fields: "p(c: \\"x\\")") }'
+            ),
+        ),
+    ],
+    "requires_missing_arg": [
+        ("a", fed('type Query { t: T } type T @key(fields: "id") { id: ID! p(c: String!): Int }')),
+        (
+            "b",
+            fed(
+                'type T @key(fields: "id") { id: ID! p(c: String): Int @external q: Int @requires(fields: "p") }'
+            ),
+        ),
+    ],
+}
+
+EDGES = [Case(name, tuple(subgraphs)) for name, subgraphs in _PROBES.items()]
