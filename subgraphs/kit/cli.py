@@ -35,7 +35,9 @@ servers_app = typer.Typer(
 audit_app = typer.Typer(help="Check the append-only audit log.", no_args_is_help=True)
 app.add_typer(schema_app, name="schema")
 app.add_typer(servers_app, name="servers")
+admin_app = typer.Typer(help="Administrator accounts.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
+app.add_typer(admin_app, name="admin")
 
 SubgraphName = Annotated[str, typer.Argument(help=f"One of: {', '.join(SUBGRAPHS)}.")]
 
@@ -284,6 +286,35 @@ def audit_verify(
             f"{report.reason}; the {report.checked} events before it are intact"
         )
     console.print(f"audit chain intact: {report.checked} events verified")
+
+
+@admin_app.command("create")
+def admin_create(
+    *,
+    email: Annotated[str, typer.Option(help="The administrator's login email.")],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+    first_name: Annotated[str, typer.Option(help="Given name.")] = "System",
+    last_name: Annotated[str, typer.Option(help="Family name.")] = "Administrator",
+    department: Annotated[str | None, typer.Option(help="Department.")] = None,
+    force: Annotated[bool, typer.Option(help="Create even if an admin already exists.")] = False,
+) -> None:
+    """Create the first administrator and their login (the auth subgraph must be running)."""
+    from subgraphs.admins.bootstrap import bootstrap_admin
+    from subgraphs.kit.errors import DomainError
+    from subgraphs.kit.infra import resolve_infrastructure
+
+    settings = get_settings()
+    infra = resolve_infrastructure(settings)
+    try:
+        admin_id = asyncio.run(
+            bootstrap_admin(settings, email=email, password=password, first_name=first_name,
+                            last_name=last_name, department=department,
+                            database_url=infra.database_url, allow_existing=force)
+        )  # fmt: skip
+    except DomainError as exc:
+        _fail(exc.message)
+        return
+    console.print(f"created administrator {email} ({admin_id})")
 
 
 def main() -> None:
