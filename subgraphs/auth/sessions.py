@@ -18,7 +18,7 @@ from subgraphs.auth.models import User, UserSession, UserToken
 from subgraphs.auth.passwords import verify_password
 from subgraphs.auth.revocation import Revocation
 from subgraphs.auth.runtime import AuthRuntime
-from subgraphs.auth.throttle import LoginThrottle
+from subgraphs.auth.throttle import LoginThrottle, TooManyAttempts
 from subgraphs.auth.tokens import hash_refresh_token, issue_access_token, new_refresh_token
 from subgraphs.kit.context import RequestContext
 from subgraphs.kit.errors import Unauthenticated
@@ -144,19 +144,20 @@ async def login(ctx: RequestContext, runtime: AuthRuntime, email: str, password:
     async with ctx.read() as session:
         user = await repository.get_user_by_email(session, email)
     now = datetime.now(UTC)
-    usable = (
-        user is not None
-        and user.password_hash is not None
-        and user.is_active
-        and not (user.locked_until is not None and user.locked_until > now)
-    )
+    # The database lock holds even when Redis (and so the throttle) is unavailable.
+    db_locked = user is not None and user.locked_until is not None and user.locked_until > now
+    usable = user is not None and user.password_hash is not None and user.is_active
     # Always one bcrypt check, against a decoy when there is nothing real to check.
-    hashed = user.password_hash if usable and user is not None else runtime.dummy_hash
+    hashed = user.password_hash if usable and user is not None else None
     matches = await verify_password(password, hashed or runtime.dummy_hash)
+    if db_locked and user is not None and user.locked_until is not None:
+        raise TooManyAttempts((user.locked_until - now).total_seconds())
     if usable and matches and user is not None:
         await throttle.record_success(email)
         return await start_session(ctx, runtime, user)
     failures = await throttle.record_failure(email, ctx.client_ip)
+    if failures is None:  # Redis down: count on the user row instead
+        failures = user.failed_login_count + 1 if user is not None else 0
     locked = failures >= runtime.policy.account_lock_after
     async with ctx.write() as session:
         await repository.record_failed_login(

@@ -108,8 +108,8 @@ class LoginThrottle:
             await self.redis.hset(key, "locked_until", repr(now + self.policy.lock_seconds))
         return failures
 
-    async def record_failure(self, email: str, ip: str | None) -> int:
-        """Count a failure for both; returns the account's failure count (0 if unknown)."""
+    async def record_failure(self, email: str, ip: str | None) -> int | None:
+        """Count a failure for both; returns the account's recent failures (None: Redis down)."""
         now = time.time()
         try:
             failures = await self._bump(
@@ -117,7 +117,7 @@ class LoginThrottle:
             )
             await self._bump(self._ip_key(ip), self.policy.ip_lock_after, now)
         except (RedisError, OSError):
-            return 0
+            return None
         return failures
 
     async def record_success(self, email: str) -> None:

@@ -95,3 +95,46 @@ async def test_redis_lost_its_data_the_mirror_is_not_trusted(
         await redis.aclose()
     # The resync restored the mirror: Redis alone answers again, and correctly.
     assert not await auth.accepted(token)
+
+
+async def test_auth_without_redis_still_signs_in_checks_revocation_and_locks(
+    auth: Auth, stack: SubgraphStack
+) -> None:
+    from subgraphs.auth.throttle import LoginPolicy
+    from tests.support.tokens import TEST_PASSWORD, create_user
+
+    closed = f"redis://127.0.0.1:{free_port(0)}/0"
+    app = create_subgraph_app(load_definition("auth"), settings=stack.settings, redis_url=closed)
+    port = free_port(0)
+    server = stack.servers.serve(app, port)
+    stack.servers.wait_started()
+    url = f"http://127.0.0.1:{port}/graphql"
+    try:
+        app.state.auth.policy = LoginPolicy(account_lock_after=3, lock_seconds=60)
+        user = await create_user(stack, auth.http, role="patient")
+        login = (
+            "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }"
+        )
+
+        async def attempt(password: str) -> dict[str, Any]:
+            body = await auth.http.post(
+                url, json={"query": login, "variables": {"e": user["email"], "p": password}}
+            )
+            result: dict[str, Any] = body.json()
+            return result
+
+        signed_in = await attempt(TEST_PASSWORD)
+        token = signed_in["data"]["login"]["accessToken"]
+        me = await auth.http.post(url, json={"query": "{ me { id } }"}, headers=bearer(token))
+        assert me.json()["data"]["me"]["id"] == user["id"]  # revocation answered by its database
+        await auth.http.post(url, json={"query": "mutation { logout }"}, headers=bearer(token))
+        me = await auth.http.post(url, json={"query": "{ me { id } }"}, headers=bearer(token))
+        assert me.json()["data"]["me"] is None
+
+        for _ in range(3):
+            failed = await attempt("not the password at all")
+            assert failed["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+        locked = await attempt(TEST_PASSWORD)
+        assert locked["errors"][0]["extensions"]["code"] == "TOO_MANY_REQUESTS"
+    finally:
+        stack.servers.stop(server)
