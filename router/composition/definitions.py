@@ -133,8 +133,9 @@ class DefinitionsMixin(MergerBase):
                     imports.append(f'"@{d}"' if local == d else f'{{name: "@{d}", as: "@{local}"}}')
                 directives.append(template.format(local))
             link = f'@link(url: "{spec.url}"'
-            link += f", import: [{', '.join(imports)}]" if imports else ""
-            link += f", for: {spec.purpose})" if spec.purpose else ")"
+            # @link's argument order: url, as, for, import.
+            link += f", for: {spec.purpose}" if spec.purpose else ""
+            link += f", import: [{', '.join(imports)}])" if imports else ")"
             out.links.append(link)
             types.extend(spec.types)
         by_url: dict[str, list[str]] = {}

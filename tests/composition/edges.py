@@ -7,6 +7,102 @@ from tests.composition.corpus import Case, fed
 __all__ = ["EDGES"]
 
 _PROBES: dict[str, list[tuple[str, str]]] = {
+    "input_field_nullability_differs": [
+        ("a", fed("type Query { f(i: I): Int } input I { a: Int b: [Int] }")),
+        ("b", fed("type Query { g(i: I): Int } input I { a: Int! b: [Int!] }")),
+    ],
+    "key_explicit_resolvable_true_and_spaces": [
+        (
+            "a",
+            fed(
+                'type Query { t: T } type T @key(fields: "id   kind", resolvable: true) { id: ID! kind: String! }'
+            ),
+        ),
+        ("b", fed('type T @key(fields: """id kind""") { id: ID! kind: String! x: Int }')),
+    ],
+    "strings_with_escapes": [
+        (
+            "a",
+            fed(
+                'type Query { a: Int @tag(name: "q\\"uote\\\\back") @deprecated(reason: "line\\nbreak é ✓") }'
+            ),
+        )
+    ],
+    "descriptions_odd": [
+        (
+            "a",
+            fed(
+                '"""\n   indented\n     more\n"""\ntype Query { "  leading space" a: Int """multi\nline "quoted" end""" b: Int "unicode é ✓ and \\"q\\"" c: Int }'
+            ),
+        )
+    ],
+    "enum_value_descriptions_differ": [
+        ("a", fed('type Query { e: E } enum E { "one" A B }')),
+        ("b", fed('type Query { f: E } enum E { "uno" A "bee" B }')),
+        ("c", fed('type Query { g: E } enum E { "uno" A B }')),
+    ],
+    "interface_field_arguments": [
+        (
+            "a",
+            fed(
+                "type Query { i: I } interface I { f(x: Int = 1, y: String): Int } type A implements I { f(x: Int = 1, y: String): Int }"
+            ),
+        ),
+        (
+            "b",
+            fed(
+                "type Query { j: I } interface I { f(x: Int = 1): Int } type B implements I { f(x: Int = 1): Int }"
+            ),
+        ),
+    ],
+    "no_import_namespaced_only": [
+        (
+            "a",
+            'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3")\ntype Query { t: T } type T @federation__key(fields: "id") { id: ID! n: String @federation__shareable @federation__tag(name: "x") }',
+        ),
+        ("b", fed('type T @key(fields: "id") { id: ID! n: String @shareable }')),
+    ],
+    "renamed_inaccessible_import": [
+        (
+            "a",
+            'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", {name: "@inaccessible", as: "@hidden"}])\ntype Query { a: Int b: Int @hidden }',
+        ),
+        (
+            "b",
+            'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", {name: "@inaccessible", as: "@hidden"}])\ntype Query { c: Int @hidden }',
+        ),
+    ],
+    "mismatched_import_names": [
+        (
+            "a",
+            'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", {name: "@tag", as: "@label"}])\ntype Query { a: Int @label(name: "x") }',
+        ),
+        ("b", fed('type Query { c: Int @tag(name: "y") }')),
+    ],
+    "input_unused_and_scalar_only_one": [
+        ("a", fed("type Query { a: Int } input Unused { x: Int } scalar Lonely")),
+        ("b", fed("type Query { b: Int } input Unused { x: Int y: Int }")),
+    ],
+    "override_from_subgraph_with_requires_target": [
+        ("a", fed('type Query { t: T } type T @key(fields: "id") { id: ID! w: Int x: Int }')),
+        (
+            "b",
+            fed(
+                'type T @key(fields: "id") { id: ID! w: Int @external x: Int @override(from: "a") @requires(fields: "w") }'
+            ),
+        ),
+    ],
+    "many_graphs_same_sanitized_name": [
+        ("a-b", fed("type Query { a: Int }")),
+        ("a_b", fed("type Query { b: Int }")),
+        ("A.b", fed("type Query { c: Int }")),
+    ],
+    "type_description_inconsistent_counts": [
+        ("a", fed('"""X"""\ntype P @shareable { a: Int } type Query { a: P }')),
+        ("b", fed('"""Y"""\ntype P @shareable { a: Int } type Query { b: P }')),
+        ("c", fed('"""Y"""\ntype P @shareable { a: Int } type Query { c: P }')),
+        ("d", fed('""""""\ntype P @shareable { a: Int } type Query { d: P }')),
+    ],
     "ext_no_base": [("a", fed("type Query { x: X } extend type X { a: Int }"))],
     "ext_no_base_key": [
         ("a", fed('type Query { x: X } extend type X @key(fields: "id") { id: ID! a: Int }'))
