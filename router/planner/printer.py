@@ -36,15 +36,16 @@ def _node(node: PlanNode) -> str:
         return _fetch(node)
     if isinstance(node, Flatten):
         path = ".".join(node.path)
-        return f'Flatten(path: "{path}") {{\n' + _indent(_node(node.node), "  ") + "\n}"
+        return f'Flatten(path: "{path}") {{\n' + _indent(_node(node.node) + ",", "  ") + "\n}"
     name = "Sequence" if isinstance(node, Sequence) else "Parallel"
     assert isinstance(node, Sequence | Parallel)
-    inner = ",\n".join(_node(child) for child in node.nodes)
+    # Like Apollo's serializer, every child node ends with a comma, the last one too.
+    inner = "\n".join(_node(child) + "," for child in node.nodes)
     return f"{name} {{\n" + _indent(inner, "  ") + "\n}"
 
 
 def print_plan(plan: QueryPlan) -> str:
     """Return the plan as text (stable, used by `--explain`, tests and `extensions.queryPlan`)."""
     if plan.node is None:
-        return "QueryPlan {\n}"
-    return "QueryPlan {\n" + _indent(_node(plan.node), "  ") + "\n}"
+        return "QueryPlan {}"
+    return "QueryPlan {\n" + _indent(_node(plan.node) + ",", "  ") + "\n}"

@@ -46,7 +46,7 @@ def test_interface_fields_all_local(graph: Supergraph) -> None:
                 title
               }
             }
-          }
+          },
         }
         """
     )
@@ -96,9 +96,9 @@ def test_interface_field_needs_jump_per_type(graph: Supergraph) -> None:
                     price
                   }
                 }
-              }
-            }
-          }
+              },
+            },
+          },
         }
         """
     )
@@ -139,9 +139,9 @@ def test_union_members_across_subgraphs(graph: Supergraph) -> None:
                     title
                   }
                 }
-              }
-            }
-          }
+              },
+            },
+          },
         }
         """
     )
@@ -182,9 +182,9 @@ def test_fragment_on_interface_inside_union(graph: Supergraph) -> None:
                     price
                   }
                 }
-              }
-            }
-          }
+              },
+            },
+          },
         }
         """
     )

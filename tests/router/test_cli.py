@@ -51,7 +51,5 @@ def test_explain_prints_the_plan(supergraph_file: Path) -> None:
         check=True,
         timeout=60,
     )
-    assert (
-        done.stdout.strip()
-        == 'QueryPlan {\n  Fetch(service: "a") {\n    {\n      hello\n    }\n  }\n}'
-    )
+    expected = 'QueryPlan {\n  Fetch(service: "a") {\n    {\n      hello\n    }\n  },\n}'
+    assert done.stdout.strip() == expected

@@ -53,7 +53,7 @@ def test_single_root_fetch(graph: Supergraph) -> None:
                 name
               }
             }
-          }
+          },
         }
         """
     )
@@ -90,9 +90,9 @@ def test_one_jump(graph: Supergraph) -> None:
                     }
                   }
                 }
-              }
-            }
-          }
+              },
+            },
+          },
         }
         """
     )
@@ -131,7 +131,7 @@ def test_chain_three_deep_with_nested_compound_key(graph: Supergraph) -> None:
                     }
                   }
                 }
-              }
+              },
             },
             Flatten(path: "users.@.reviews.@.product") {
               Fetch(service: "products") {
@@ -150,7 +150,7 @@ def test_chain_three_deep_with_nested_compound_key(graph: Supergraph) -> None:
                     }
                   }
                 }
-              }
+              },
             },
             Flatten(path: "users.@.reviews.@.product") {
               Fetch(service: "inventory") {
@@ -168,9 +168,9 @@ def test_chain_three_deep_with_nested_compound_key(graph: Supergraph) -> None:
                     stock
                   }
                 }
-              }
-            }
-          }
+              },
+            },
+          },
         }
         """
     )
@@ -206,9 +206,9 @@ def test_lists_of_lists(graph: Supergraph) -> None:
                     color
                   }
                 }
-              }
-            }
-          }
+              },
+            },
+          },
         }
         """
     )
@@ -234,8 +234,8 @@ def test_parallel_roots(graph: Supergraph) -> None:
                   name
                 }
               }
-            }
-          }
+            },
+          },
         }
         """
     )
@@ -272,9 +272,9 @@ def test_aliases_and_fragments(graph: Supergraph) -> None:
                     }
                   }
                 }
-              }
-            }
-          }
+              },
+            },
+          },
         }
         """
     )
@@ -315,9 +315,9 @@ def test_key_field_dodges_client_alias(graph: Supergraph) -> None:
                     stock
                   }
                 }
-              }
-            }
-          }
+              },
+            },
+          },
         }
         """
     )

@@ -65,9 +65,9 @@ def test_interface_object_field_from_interface(graph: Supergraph) -> None:
                     rating
                   }
                 }
-              }
-            }
-          }
+              },
+            },
+          },
         }
         """
     )
@@ -105,9 +105,9 @@ def test_runtime_type_from_the_real_interface(graph: Supergraph) -> None:
                     }
                   }
                 }
-              }
-            }
-          }
+              },
+            },
+          },
         }
         """
     )

@@ -67,9 +67,9 @@ def test_mutations_in_sequence(graph: Supergraph) -> None:
                     extra
                   }
                 }
-              }
-            }
-          }
+              },
+            },
+          },
         }
         """
     )
@@ -96,8 +96,8 @@ def test_consecutive_fields_share_a_fetch(graph: Supergraph) -> None:
               {
                 middle
               }
-            }
-          }
+            },
+          },
         }
         """
     )

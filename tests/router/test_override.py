@@ -53,9 +53,9 @@ def test_overridden_field_goes_to_new_owner(graph: Supergraph) -> None:
                     name
                   }
                 }
-              }
-            }
-          }
+              },
+            },
+          },
         }
         """
     )

@@ -41,7 +41,7 @@ def test_provided_field_is_local(graph: Supergraph) -> None:
                 }
               }
             }
-          }
+          },
         }
         """
     )
@@ -78,9 +78,9 @@ def test_non_provided_field_jumps(graph: Supergraph) -> None:
                     name
                   }
                 }
-              }
-            }
-          }
+              },
+            },
+          },
         }
         """
     )
@@ -132,10 +132,10 @@ def test_provides_only_on_that_path(graph: Supergraph) -> None:
                       }
                     }
                   }
-                }
-              }
-            }
-          }
+                },
+              },
+            },
+          },
         }
         """
     )

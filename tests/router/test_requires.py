@@ -69,9 +69,9 @@ def test_requires_from_parent_fetch(graph: Supergraph) -> None:
                     shippingEstimate
                   }
                 }
-              }
-            }
-          }
+              },
+            },
+          },
         }
         """
     )
@@ -110,9 +110,9 @@ def test_requires_with_plain_fields(graph: Supergraph) -> None:
                     shippingEstimate
                   }
                 }
-              }
-            }
-          }
+              },
+            },
+          },
         }
         """
     )
@@ -154,9 +154,9 @@ def test_requires_nested_selection(graph: Supergraph) -> None:
                     boxSize
                   }
                 }
-              }
-            }
-          }
+              },
+            },
+          },
         }
         """
     )
@@ -193,7 +193,7 @@ def test_requires_after_another_jump(graph: Supergraph) -> None:
                     weight
                   }
                 }
-              }
+              },
             },
             Flatten(path: "topReviews.@.product") {
               Fetch(service: "inventory") {
@@ -210,9 +210,9 @@ def test_requires_after_another_jump(graph: Supergraph) -> None:
                     shippingEstimate
                   }
                 }
-              }
-            }
-          }
+              },
+            },
+          },
         }
         """
     )

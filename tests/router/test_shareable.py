@@ -39,7 +39,7 @@ def test_shareable_stays_in_a(graph: Supergraph) -> None:
                 price
               }
             }
-          }
+          },
         }
         """
     )
@@ -58,7 +58,7 @@ def test_shareable_stays_in_b(graph: Supergraph) -> None:
                 rating
               }
             }
-          }
+          },
         }
         """
     )
@@ -93,9 +93,9 @@ def test_jump_only_for_owned_fields(graph: Supergraph) -> None:
                     rating
                   }
                 }
-              }
-            }
-          }
+              },
+            },
+          },
         }
         """
     )
@@ -114,7 +114,7 @@ def test_shareable_root_field_picks_the_subgraph_with_most_fields(graph: Supergr
                 rating
               }
             }
-          }
+          },
         }
         """
     )
