@@ -13,6 +13,7 @@ from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 __all__ = [
     "GatewayStartError",
@@ -43,8 +44,8 @@ class _Output:
     changed: threading.Condition = field(default_factory=threading.Condition)
     closed: bool = False
 
-    def pump(self, stream: object) -> None:
-        for line in stream:  # type: ignore[attr-defined]
+    def pump(self, stream: IO[str]) -> None:
+        for line in stream:
             with self.changed:
                 self.lines.append(line.rstrip("\n"))
                 self.changed.notify_all()
