@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from graphql import GraphQLError, parse
 from graphql.language import (
@@ -43,9 +44,13 @@ class FieldSetProblem:
     message: str
 
 
+@lru_cache(maxsize=4096)
 def parse_field_set(text: str) -> SelectionSetNode:
-    """Parse a field set; raise `GraphQLError` when it is not a valid selection."""
-    doc = parse("{" + text + "}")
+    """Parse a field set; raise `GraphQLError` when it is not a valid selection.
+
+    Cached: the same key/requires strings recur across subgraphs; callers never mutate the AST.
+    """
+    doc = parse("{" + text + "}", no_location=True)
     op = doc.definitions[0]
     assert isinstance(op, OperationDefinitionNode)
     return op.selection_set

@@ -447,7 +447,7 @@ def parse_subgraph(source: SubgraphSource) -> Subgraph:
     from router.composition.errors import CompositionError
 
     try:
-        doc = parse(source.sdl)
+        doc = parse(source.sdl, no_location=True)
     except GraphQLError as e:
         raise CompositionError(
             [CompositionIssue("INVALID_GRAPHQL", f"[{source.name}] {e.message}")]

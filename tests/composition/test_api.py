@@ -12,6 +12,7 @@ from graphql import build_ast_schema, parse
 
 from router.composition import CompositionError, SubgraphSource, compose, fetch_sdl
 from tests.composition.corpus import fed
+from tests.composition.project import project_case
 
 
 def test_subgraph_source_is_frozen() -> None:
@@ -156,3 +157,13 @@ def test_context_directives_are_refused_clearly() -> None:
     with pytest.raises(CompositionError) as raised:
         compose([SubgraphSource("a", "http://a", sdl)])
     assert raised.value.codes == ["UNSUPPORTED_FEATURE"]
+
+
+def test_project_supergraph_loads_in_the_router() -> None:
+    case = project_case()
+    if case is None:
+        pytest.skip("the project's subgraph schemas are not importable right now")
+    from router.supergraph import Supergraph
+
+    supergraph = Supergraph(compose([SubgraphSource(*s) for s in case.specs]))
+    assert sorted(supergraph.graphs) == sorted(name for name, _ in case.subgraphs)
