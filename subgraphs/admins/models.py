@@ -20,6 +20,8 @@ Base = make_base("admins")
 
 class Admin(TimestampMixin, Base):
     __tablename__ = "admins"
+    # RETURNING the server-made timestamps on insert/update: rows outlive their session.
+    __mapper_args__ = {"eager_defaults": True}
     __table_args__ = (Index("uq_admins_email_lower", text("lower(email)"), unique=True),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
