@@ -27,6 +27,12 @@ _LABEL = re.compile(r"^[a-zA-Z][a-zA-Z0-9_\-:./]*$")
 _PERCENT = re.compile(r"^percent\((\d{1,2}(\.\d{1,8})?|100)\)$")
 
 
+def _labelled_subgraphs(labels: list[str]) -> str:
+    if len(labels) == 1:
+        return "subgraph " + labels[0]
+    return "subgraphs " + ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
 class FieldsMixin(MergerBase):
     """Objects and interfaces: fields, arguments, @external, @override and @shareable rules."""
 
@@ -316,24 +322,31 @@ class FieldsMixin(MergerBase):
     def validate_sharing(
         self, fs: Sources[SubField], t: OutType, name: str, ctx: FieldContext
     ) -> None:
-        shareable: list[int] = []
-        non_shareable: list[int] = []
-        resolving: list[int] = []
+        shareable: list[str] = []
+        non_shareable: list[tuple[int, str]] = []
+        resolving: list[str] = []
         for idx, f in enumerate(fs):
-            if f is None or ctx.overridden(idx):
-                continue
-            if self.graphs[idx].fully_external(f):
-                continue
-            resolving.append(idx)
-            (shareable if f.shareable else non_shareable).append(idx)
+            candidates: list[tuple[SubField, str]] = []
+            if f is None:
+                # A field may also be resolved through an @interfaceObject of an interface.
+                for abstract in self.abstracted_fields(t, name, idx):
+                    label = f'"{self.names[idx]}" (through @interfaceObject field "{abstract.coordinate}")'
+                    candidates.append((abstract, label))
+            elif not ctx.overridden(idx):
+                candidates.append((f, f'"{self.names[idx]}"'))
+            for field_, label in candidates:
+                if self.graphs[idx].fully_external(field_):
+                    continue
+                resolving.append(label)
+                if field_.shareable:
+                    shareable.append(label)
+                else:
+                    non_shareable.append((idx, label))
         if non_shareable and (shareable or len(non_shareable) > 1):
-            where = (
-                subgraph_list([self.names[i] for i in non_shareable])
-                if shareable
-                else "all of them"
-            )
+            labels = [label for _, label in non_shareable]
+            where = _labelled_subgraphs(labels) if shareable else "all of them"
             extra = ""
-            unknown = next((i for i in non_shareable if i in ctx.unknown_target), None)
+            unknown = next((i for i, _ in non_shareable if i in ctx.unknown_target), None)
             if unknown is not None:
                 extra = (
                     f' (please note that "{t.name}.{name}" has an @override directive in '
@@ -343,6 +356,18 @@ class FieldsMixin(MergerBase):
             self.err(
                 "INVALID_FIELD_SHARING",
                 f'Non-shareable field "{t.name}.{name}" is resolved from multiple subgraphs: it is '
-                f"resolved from {subgraph_list([self.names[i] for i in resolving])} and defined as "
+                f"resolved from {_labelled_subgraphs(resolving)} and defined as "
                 f"non-shareable in {where}{extra}",
             )
+
+    def abstracted_fields(self, t: OutType, name: str, idx: int) -> list[SubField]:
+        """Apollo's `fieldsInSourceIfAbstractedByInterfaceObject` for a subgraph lacking `t`."""
+        g = self.graphs[idx]
+        if t.kind != "object" or t.name in g.types:
+            return []
+        result = []
+        for itf in t.interfaces:
+            st = g.types.get(itf)
+            if st is not None and st.interface_object and name in st.fields:
+                result.append(st.fields[name])
+        return result

@@ -7,6 +7,80 @@ from tests.composition.corpus import Case, fed
 __all__ = ["EDGES"]
 
 _PROBES: dict[str, list[tuple[str, str]]] = {
+    "itfobj_field_also_on_impl": [
+        (
+            "a",
+            fed(
+                'type Query { m: [M] } interface M @key(fields: "id") { id: ID! } type B implements M @key(fields: "id") { id: ID! r: Int }'
+            ),
+        ),
+        ("b", fed('type M @key(fields: "id") @interfaceObject { id: ID! r: Int }')),
+    ],
+    "itfobj_field_shareable_on_both": [
+        (
+            "a",
+            fed(
+                'type Query { m: [M] } interface M @key(fields: "id") { id: ID! r: Int } type B implements M @key(fields: "id") { id: ID! r: Int @shareable }'
+            ),
+        ),
+        ("b", fed('type M @key(fields: "id") @interfaceObject { id: ID! r: Int @shareable }')),
+    ],
+    "itfobj_inaccessible_and_desc": [
+        (
+            "a",
+            fed(
+                'type Query { m: [M] } interface M @key(fields: "id") { id: ID! } type B implements M @key(fields: "id") { id: ID! } type C implements M @key(fields: "id") { id: ID! c: Int }'
+            ),
+        ),
+        (
+            "b",
+            fed(
+                'type M @key(fields: "id") @interfaceObject { id: ID! "Hidden r." r(x: Int = 2): Int @inaccessible s: String @tag(name: "t") }'
+            ),
+        ),
+    ],
+    "itfobj_external_field": [
+        (
+            "a",
+            fed(
+                'type Query { m: [M] } interface M @key(fields: "id") { id: ID! w: Int } type B implements M @key(fields: "id") { id: ID! w: Int }'
+            ),
+        ),
+        (
+            "b",
+            fed(
+                'type M @key(fields: "id") @interfaceObject { id: ID! w: Int @external d: Int @requires(fields: "w") }'
+            ),
+        ),
+    ],
+    "itfobj_override": [
+        (
+            "a",
+            fed(
+                'type Query { m: [M] } interface M @key(fields: "id") { id: ID! } type B implements M @key(fields: "id") { id: ID! w: Int }'
+            ),
+        ),
+        (
+            "b",
+            fed(
+                'type M @key(fields: "id") @interfaceObject { id: ID! w: Int @override(from: "a") }'
+            ),
+        ),
+    ],
+    "interface_key_resolvable_false_missing_impl": [
+        (
+            "a",
+            fed(
+                'type Query { i: I } interface I @key(fields: "id", resolvable: false) { id: ID! } type A implements I @key(fields: "id") { id: ID! }'
+            ),
+        ),
+        (
+            "b",
+            fed(
+                'interface I @key(fields: "id") { id: ID! x: Int } type A implements I @key(fields: "id") { id: ID! x: Int } type B implements I @key(fields: "id") { id: ID! x: Int }'
+            ),
+        ),
+    ],
     "input_field_nullability_differs": [
         ("a", fed("type Query { f(i: I): Int } input I { a: Int b: [Int] }")),
         ("b", fed("type Query { g(i: I): Int } input I { a: Int! b: [Int!] }")),
