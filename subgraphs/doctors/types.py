@@ -295,7 +295,7 @@ class Institution:
         return cls(id=id)
 
 
-@strawberry.type
+@strawberry.type(name="DoctorSpecialtyCount")
 class SpecialtyCount:
     specialty_id: strawberry.Private[uuid.UUID | None]
     count: int
@@ -305,13 +305,13 @@ class SpecialtyCount:
         return await _specialty(info, self.specialty_id)
 
 
-@strawberry.type
+@strawberry.type(name="DoctorInstitutionCount")
 class InstitutionCount:
     institution: Institution | None
     count: int
 
 
-@strawberry.type
+@strawberry.type(name="DoctorSpecialtyInstitutionCount")
 class SpecialtyInstitutionCount:
     specialty_id: strawberry.Private[uuid.UUID | None]
     institution: Institution | None
@@ -322,13 +322,13 @@ class SpecialtyInstitutionCount:
         return await _specialty(info, self.specialty_id)
 
 
-@strawberry.type
+@strawberry.type(name="DoctorStatusCount")
 class StatusCount:
     status: ProfessionalStatus
     count: int
 
 
-@strawberry.type
+@strawberry.type(name="DoctorLicenseStatusCount")
 class LicenseStatusCount:
     status: LicenseStatus
     count: int

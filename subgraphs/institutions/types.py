@@ -164,26 +164,26 @@ class InstitutionFilterInput:
         )
 
 
-@strawberry.type
+@strawberry.type(name="InstitutionTypeCount")
 class TypeCount:
     institution_type: InstitutionType
     count: int
 
 
-@strawberry.type
+@strawberry.type(name="InstitutionRegionCount")
 class RegionCount:
     region: str | None
     count: int
 
 
-@strawberry.type
+@strawberry.type(name="InstitutionTypeRegionCount")
 class TypeRegionCount:
     institution_type: InstitutionType
     region: str | None
     count: int
 
 
-@strawberry.type
+@strawberry.type(name="InstitutionMonthCount")
 class MonthCount:
     month: date = strawberry.field(description="First day of the month (settings timezone).")
     count: int
