@@ -7,6 +7,81 @@ from tests.composition.corpus import Case, fed
 __all__ = ["EDGES"]
 
 _PROBES: dict[str, list[tuple[str, str]]] = {
+    "sat_stub_reference": [
+        (
+            "a",
+            fed(
+                'type Query { posts: [Post] } type Post { author: User } type User @key(fields: "id", resolvable: false) { id: ID! }'
+            ),
+        ),
+        ("b", fed('type User @key(fields: "id") { id: ID! name: String } type Query { me: User }')),
+    ],
+    "sat_itfobj_query_then_impl_fields": [
+        (
+            "a",
+            fed(
+                'interface M @key(fields: "id") { id: ID! t: String } type B implements M @key(fields: "id") { id: ID! t: String p: Int } type Query { b: B }'
+            ),
+        ),
+        (
+            "b",
+            fed(
+                'type M @key(fields: "id") @interfaceObject { id: ID! r: Int } type Query { top: [M] }'
+            ),
+        ),
+    ],
+    "sat_union_member_jump": [
+        ("a", fed('type Query { s: [S] } union S = P type P @key(fields: "id") { id: ID! }')),
+        ("b", fed('type P @key(fields: "id") { id: ID! name: String }')),
+    ],
+    "sat_value_type_everywhere_same": [
+        ("a", fed("type Query { a: V } type V @shareable { x: Int y: Int }")),
+        ("b", fed("type Query { b: V @shareable } type V @shareable { x: Int y: Int }")),
+    ],
+    "sat_nested_value_in_entity": [
+        (
+            "a",
+            fed('type Query { t: T } type T @key(fields: "id") { id: ID! v: V } type V { x: Int }'),
+        ),
+        ("b", fed('type T @key(fields: "id") { id: ID! w: W } type W { y: Int }')),
+    ],
+    "sat_compound_key_jump_chain": [
+        ("a", fed('type Query { t: T } type T @key(fields: "a") { a: ID! b: ID! }')),
+        ("b", fed('type T @key(fields: "a") @key(fields: "b") { a: ID! b: ID! c: Int }')),
+        ("c", fed('type T @key(fields: "b") { b: ID! d: Int }')),
+    ],
+    "sat_provides_only_path": [
+        (
+            "a",
+            fed(
+                'type Query { r: [R] } type R @key(fields: "id") { id: ID! u: U @provides(fields: "n") } type U @key(fields: "id") { id: ID! n: String @external }'
+            ),
+        ),
+        ("b", fed('type U @key(fields: "id") { id: ID! n: String @shareable m: Int }')),
+    ],
+    "sat_requires_other_subgraph_field": [
+        ("a", fed('type Query { t: T } type T @key(fields: "id") { id: ID! w: Int }')),
+        (
+            "b",
+            fed(
+                'type T @key(fields: "id") { id: ID! w: Int @external c: Int @requires(fields: "w") }'
+            ),
+        ),
+        ("c", fed('type T @key(fields: "id") { id: ID! z: Int } type Query { z: T }')),
+    ],
+    "sat_interface_value_field_not_everywhere": [
+        (
+            "a",
+            fed(
+                'type Query { i: I } interface I { x: Int } type A implements I @key(fields: "id") { id: ID! x: Int }'
+            ),
+        ),
+        ("b", fed('type A @key(fields: "id") { id: ID! y: Int }')),
+    ],
+    "sat_unreachable_type_missing_field": [
+        ("a", fed("type Query { a: Int } type V @shareable { x: Int }")),
+        ("b", fed("type Query { b: V } type V @shareable { x: Int y: Int }")),
+    ],
     "itfobj_field_also_on_impl": [
         (
             "a",
