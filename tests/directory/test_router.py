@@ -3,6 +3,7 @@ and constant SQL per subgraph for a 500-doctor query."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,7 +17,7 @@ from tests.directory.conftest import INSTITUTIONS, PER_INSTITUTION
 from tests.directory.dataset import Dataset
 from tests.directory.factories import headers_for
 from tests.support.stack import SubgraphStack
-from tests.support.tokens import auth_headers, graphql
+from tests.support.tokens import TEST_PASSWORD, auth_headers, graphql
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -101,3 +102,33 @@ async def test_router_query_has_constant_sql_per_subgraph(
     # institutions: one batched entity fetch.
     # (Other subgraphs may do their own background work meanwhile; only ours are counted.)
     assert (counts.get("doctors"), counts.get("institutions")) == (4, 1)
+
+
+@pytest.mark.parametrize(("role", "expected"), [("patient", "FORBIDDEN"), ("owner", None)])
+async def test_institution_creates_its_doctor_through_the_router(  # noqa: PLR0917 - pytest passes fixtures positionally
+    stack: SubgraphStack,
+    http: httpx.AsyncClient,
+    router_url: str,
+    dataset: Dataset,
+    role: str,
+    expected: str | None,
+) -> None:
+    home = dataset.institutions["angeles"]
+    if role == "owner":
+        headers = await auth_headers(stack, http, role="institution", profile_id=home)
+    else:
+        headers = await headers_for(stack, http, role)
+    mutation = """mutation($input: CreateDoctorInput!) { createDoctor(input: $input) {
+      id lastName medicalLicense institution { name } } }"""
+    tag = uuid.uuid4().hex[:8]
+    variables = {"input": {
+        "firstName": "Rosa", "lastName": f"Router {tag}", "email": f"router-{tag}@tests.predicthealth.dev",
+        "password": TEST_PASSWORD, "medicalLicense": f"rtr {uuid.uuid4().int % 10**8:08d}",
+    }}  # fmt: skip
+    body = await graphql(http, router_url, mutation, variables, headers)
+    errors = body.get("errors") or []
+    assert (errors[0]["extensions"]["code"] if errors else None) == expected, body
+    if expected is None:
+        created = body["data"]["createDoctor"]
+        assert created["institution"] == {"name": "Farmacia Ángeles"}
+        assert created["medicalLicense"].startswith("RTR-")
