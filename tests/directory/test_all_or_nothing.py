@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import uuid
 from collections.abc import Iterator
@@ -145,3 +146,25 @@ async def test_profile_failure_never_reaches_auth(
                      service_headers(stack))  # fmt: skip
     assert code_of(body) == "CONFLICT"
     assert await _counts(db, subgraph, email) == (0, 0)
+
+
+@pytest.mark.parametrize("subgraph", SUBGRAPHS)
+async def test_racing_duplicates_make_one_profile_and_one_login(
+    stack: SubgraphStack, http: httpx.AsyncClient, db: AsyncEngine, subgraph: str
+) -> None:
+    """Two creations with the same licence at once: the unique index makes the second wait for
+    the first, then refuses it before it ever reaches auth."""
+    emails = [f"race{i}-{unique()}@tests.predicthealth.dev" for i in range(2)]
+    first = _input(subgraph, emails[0])
+    licence = "medicalLicense" if subgraph == "doctors" else "licenseNumber"
+    email_field = "email" if subgraph == "doctors" else "contactEmail"
+    second = {**first, email_field: emails[1], licence: first[licence]}
+    if subgraph == "institutions":
+        second["name"] = first["name"] + " bis"
+    bodies = await asyncio.gather(
+        *(gql(stack, http, subgraph, _MUTATION[subgraph], {"input": values},
+              service_headers(stack)) for values in (first, second))
+    )  # fmt: skip
+    assert sorted(str(code_of(b)) for b in bodies) == ["CONFLICT", "None"]
+    counts = [await _counts(db, subgraph, email) for email in emails]
+    assert sorted(counts) == [(0, 0), (1, 1)]
