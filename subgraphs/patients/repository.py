@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, delete, func, select, tuple_, update
@@ -119,8 +120,15 @@ def _order(sort: PatientSort, table: Any = Patient) -> list[Any]:
     return [c.desc() if sort.descending else c.asc() for c in _sort_columns(sort, table)]
 
 
+def _restored(sort: PatientSort, after: tuple[Any, ...]) -> tuple[Any, ...]:
+    # Cursors carry dates as ISO strings (the kit's cursor codec has no date tag).
+    if sort.field is SortField.DATE_OF_BIRTH and isinstance(after[0], str):
+        return (date.fromisoformat(after[0]), *after[1:])
+    return after
+
+
 def _after(sort: PatientSort, after: tuple[Any, ...], table: Any = Patient) -> ColumnElement[bool]:
-    position, bound = tuple_(*_sort_columns(sort, table)), tuple_(*after)
+    position, bound = tuple_(*_sort_columns(sort, table)), tuple_(*_restored(sort, after))
     return position < bound if sort.descending else position > bound
 
 
