@@ -49,6 +49,7 @@ from router.composition.model import (
     Subgraph,
     SubType,
 )
+from router.composition.sdl_rules import graphql_errors
 from router.composition.specs import (
     FEDERATION_DIRECTIVE_VERSIONS,
     FEDERATION_URL,
@@ -194,10 +195,20 @@ class _Builder:
         self.schema_directive_nodes = [d for n in schema_nodes for d in n.directives or ()]
         self.names = _resolve_names(source.name, self.schema_directive_nodes)
         self.renames: dict[str, str] = {}
+        defined = {n.name.value for n in doc.definitions if isinstance(n, TypeDefinitionNode)}
         for n in schema_nodes:
             for op in n.operation_types or ():
                 kind = op.operation.value
-                self.renames[op.type.name.value] = _DEFAULT_ROOTS[kind]
+                root, default = op.type.name.value, _DEFAULT_ROOTS[kind]
+                if root != default and default in defined:
+                    raise _Invalid(
+                        f"ROOT_{kind.upper()}_USED",
+                        f'[{source.name}] The schema has a type named "{default}" but it is not set '
+                        f'as the {kind} root type ("{root}" is instead): this is not supported by '
+                        "federation. If a root type does not use its default name, there should be "
+                        "no other type with that default name.",
+                    )
+                self.renames[root] = default
         self.graph = Subgraph(source.name, source.url, self.names.fed_version)
         self.graph.links = self.names.links
         self.block_counter: dict[str, int] = {}
@@ -329,8 +340,9 @@ class _Builder:
             fields = _string(args.get("fields"))
             if fields is None:
                 raise _Invalid(
-                    "KEY_INVALID_FIELDS",
-                    f'[{self.source.name}] On type "{t.name}", for {d.name.value}: missing "fields".',
+                    "KEY_INVALID_FIELDS_TYPE",
+                    f'[{self.source.name}] On type "{t.name}", for @{d.name.value}: Invalid value '
+                    'for argument "fields": must be a string.',
                 )
             resolvable = args.get("resolvable")
             t.keys.append(
@@ -393,6 +405,12 @@ class _Builder:
         if canonical == "external":
             f.external = f.external_on_field = True
         elif canonical == "shareable":
+            if self.graph.types[f.parent].kind == "interface":
+                raise _Invalid(
+                    "INVALID_SHAREABLE_USAGE",
+                    f'[{self.source.name}] Invalid use of @shareable on field "{f.coordinate}": '
+                    "only object type fields can be marked with @shareable",
+                )
             f.shareable = True
         elif canonical == "requires":
             f.requires = _string(args.get("fields"))
@@ -453,6 +471,12 @@ def parse_subgraph(source: SubgraphSource) -> Subgraph:
             [CompositionIssue("INVALID_GRAPHQL", f"[{source.name}] {e.message}")]
         ) from None
     try:
-        return _Builder(source, doc).build()
+        builder = _Builder(source, doc)
+        invalid = graphql_errors(doc, builder.names.directives)
+        if invalid:
+            raise CompositionError(
+                [CompositionIssue("INVALID_GRAPHQL", f"[{source.name}] {m}") for m in invalid]
+            )
+        return builder.build()
     except _Invalid as e:
         raise CompositionError([e.issue]) from None

@@ -7,6 +7,68 @@ from tests.composition.corpus import Case, fed
 __all__ = ["EDGES"]
 
 _PROBES: dict[str, list[tuple[str, str]]] = {
+    "err_key_on_field": [("a", fed('type Query { a: Int @key(fields: "x") }'))],
+    "err_tag_missing_name": [("a", fed("type Query { a: Int @tag }"))],
+    "err_directive_unknown_arg": [("a", fed('type Query { a: Int @tag(name: "x", nope: 1) }'))],
+    "err_nonrepeatable_twice": [
+        ("a", fed("type Query { a: Int @shareable @inaccessible @inaccessible }"))
+    ],
+    "err_input_as_output": [("a", fed("type Query { a: In } input In { x: Int }"))],
+    "err_output_as_arg": [("a", fed("type Query { a(x: O): Int } type O { x: Int }"))],
+    "err_union_member_not_object": [("a", fed("type Query { u: U } union U = Int"))],
+    "err_dup_enum_value": [("a", fed("type Query { e: E } enum E { A A }"))],
+    "err_root_query_used": [
+        ("a", fed("schema { query: Root } type Root { a: Query } type Query { x: Int }"))
+    ],
+    "err_shareable_on_interface_field": [
+        (
+            "a",
+            fed(
+                "type Query { i: I } interface I { x: Int @shareable } type A implements I { x: Int }"
+            ),
+        )
+    ],
+    "err_key_fields_not_string": [
+        ("a", fed("type Query { t: T } type T @key(fields: 1) { id: ID! }"))
+    ],
+    "err_field_type_wrong_kind_enum_output": [
+        ("a", fed("type Query { a(x: Int): Int } type T { f(e: T): Int }"))
+    ],
+    "err_impl_missing_arg": [
+        (
+            "a",
+            fed(
+                "type Query { i: I } interface I { f(x: Int): Int } type A implements I { f: Int }"
+            ),
+        )
+    ],
+    "err_impl_wrong_type": [
+        ("a", fed("type Query { i: I } interface I { f: Int } type A implements I { f: String }"))
+    ],
+    "err_empty_object": [("a", fed("type Query { t: T } type T"))],
+    "err_provides_on_list_of_scalars": [
+        ("a", fed('type Query { t: [Int] @provides(fields: "x") }'))
+    ],
+    "err_requires_on_key_field": [
+        (
+            "a",
+            fed(
+                'type Query { t: T } type T @key(fields: "id") { id: ID! @requires(fields: "x") x: Int @external }'
+            ),
+        )
+    ],
+    "err_external_on_non_entity_unused": [
+        ("a", fed("type Query { v: V } type V { x: Int @external y: Int }"))
+    ],
+    "err_override_on_interface_field": [
+        (
+            "a",
+            fed(
+                'type Query { i: I } interface I { x: Int @override(from: "b") } type A implements I { x: Int }'
+            ),
+        ),
+        ("b", fed("type Query { b: Int }")),
+    ],
     "sat_stub_reference": [
         (
             "a",
