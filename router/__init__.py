@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from router.config import RouterConfig
@@ -16,7 +16,6 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 4000,
     config: RouterConfig | None = None,
-    **_: Any,
 ) -> None:
     """Serve a supergraph SDL file over HTTP until interrupted (see `router.server.serve`)."""
     from router.server import serve as _serve
