@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import delete, func, literal_column, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -39,6 +39,7 @@ __all__ = [
     "live_session_ids_of_device",
     "lock_signing_keys",
     "mark_login",
+    "prune",
     "published_keys",
     "record_failed_login",
     "record_revocations",
@@ -310,3 +311,20 @@ async def unlock_user(session: AsyncSession, user_id: uuid.UUID) -> bool:
         .returning(User.id)
     )
     return result.scalar_one_or_none() is not None
+
+
+async def prune(session: AsyncSession, now: datetime, keep_sessions_until: datetime) -> int:
+    """Drop rows nothing can use any more: expired revocations and refresh tokens, and sessions
+    that ended (revoked or expired) before `keep_sessions_until`. Security events stay."""
+    removed = 0
+    for statement in (
+        delete(RevokedToken).where(RevokedToken.expires_at < now),
+        delete(UserToken).where(UserToken.expires_at < now),
+        delete(UserSession).where(
+            (UserSession.expires_at < keep_sessions_until)
+            | (UserSession.revoked_at < keep_sessions_until)
+        ),
+    ):
+        result = await session.execute(statement.returning(literal_column("1")))
+        removed += len(result.all())
+    return removed

@@ -13,7 +13,7 @@ import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -28,6 +28,8 @@ __all__ = ["DatabaseRevocationChecker", "Revocation", "RevocationMirror"]
 _log = logging.getLogger("predicthealth.auth.revocation")
 #: How often the mirror is rebuilt from the database (heals a Redis restart or a missed write).
 RESYNC_EVERY = 30.0
+#: Ended sessions stay listed in the database (for support and audits) this long.
+SESSION_HISTORY = timedelta(days=30)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +40,8 @@ class Revocation:
 
 
 class RevocationMirror:
-    """Writes revocations to Redis right after they commit, and rebuilds the mirror on a timer."""
+    """Writes revocations to Redis right after they commit, and rebuilds the mirror (and prunes
+    dead rows) on a timer."""
 
     def __init__(
         self, sessions: async_sessionmaker[AsyncSession], redis: Redis, settings: Settings
@@ -81,9 +84,16 @@ class RevocationMirror:
         await self._write([Revocation(r.session_id, r.jti, r.expires_at) for r in rows])
         await self.redis.set(self.ready_key, now.isoformat())
 
+    async def prune(self) -> None:
+        """Housekeeping on the same timer: forget rows no token can depend on any more."""
+        now = datetime.now(UTC)
+        async with self.sessions() as session, session.begin():
+            await repository.prune(session, now, now - SESSION_HISTORY)
+
     async def _loop(self) -> None:
         while True:
             try:
+                await self.prune()
                 await self.resync()
             except (RedisError, OSError):
                 _log.warning("revocation mirror resync failed; readers use the auth service")
