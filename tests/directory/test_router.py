@@ -15,7 +15,7 @@ from subgraphs.kit.embedded import free_port
 from subgraphs.kit.schema_files import compose_live
 from tests.directory.conftest import INSTITUTIONS, PER_INSTITUTION
 from tests.directory.dataset import Dataset
-from tests.directory.factories import headers_for
+from tests.directory.factories import create_institution, headers_for
 from tests.support.stack import SubgraphStack
 from tests.support.tokens import TEST_PASSWORD, auth_headers, graphql
 
@@ -105,15 +105,16 @@ async def test_router_query_has_constant_sql_per_subgraph(
 
 
 @pytest.mark.parametrize(("role", "expected"), [("patient", "FORBIDDEN"), ("owner", None)])
-async def test_institution_creates_its_doctor_through_the_router(  # noqa: PLR0917 - pytest passes fixtures positionally
+async def test_institution_creates_its_doctor_through_the_router(
     stack: SubgraphStack,
     http: httpx.AsyncClient,
     router_url: str,
-    dataset: Dataset,
     role: str,
     expected: str | None,
 ) -> None:
-    home = dataset.institutions["angeles"]
+    # Its own institution: the shared dataset's figures must not change under other tests.
+    institution = await create_institution(stack, http)
+    home = institution["id"]
     if role == "owner":
         headers = await auth_headers(stack, http, role="institution", profile_id=home)
     else:
@@ -130,5 +131,5 @@ async def test_institution_creates_its_doctor_through_the_router(  # noqa: PLR09
     assert (errors[0]["extensions"]["code"] if errors else None) == expected, body
     if expected is None:
         created = body["data"]["createDoctor"]
-        assert created["institution"] == {"name": "Farmacia Ángeles"}
+        assert created["institution"] == {"name": institution["name"]}
         assert created["medicalLicense"].startswith("RTR-")
