@@ -305,8 +305,9 @@ class _Builder:
             return deps
         for runtime in possible:
             inner = target.fragment(runtime.name).sub
+            # A runtime type's own @requires are not in an interface entity's representation.
             deps |= self.plan_set(
-                group, inner, runtime, selections, path, provided, entity_root=entity_root
+                group, inner, runtime, selections, path, provided, entity_root=False
             )
         return deps
 
@@ -513,8 +514,16 @@ class _Builder:
             child.interface_objects[entity.name] = entity.name
         child.deps |= {d for d in deps if d is not child and d is not group}
         entity_target = child.selection.fragment(condition).sub
+        # Only the jumped field's own @requires went into the representation; anything else
+        # inside a jumped fragment that needs requires jumps again from the child.
         delivered = self.plan_set(
-            child, entity_target, entity, [node], path, None, entity_root=True
+            child,
+            entity_target,
+            entity,
+            [node],
+            path,
+            None,
+            entity_root=isinstance(node, FieldNode),
         )
         return delivered | {child}
 
