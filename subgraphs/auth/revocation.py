@@ -28,6 +28,7 @@ __all__ = ["DatabaseRevocationChecker", "Revocation", "RevocationMirror"]
 _log = logging.getLogger("predicthealth.auth.revocation")
 #: How often the mirror is rebuilt from the database (heals a Redis restart or a missed write).
 RESYNC_EVERY = 30.0
+RETRY_AFTER_FAILURE = 1.0
 #: Ended sessions stay listed in the database (for support and audits) this long.
 SESSION_HISTORY = timedelta(days=30)
 
@@ -92,16 +93,22 @@ class RevocationMirror:
 
     async def _loop(self) -> None:
         while True:
+            healthy = False
             try:
                 await self.prune()
                 await self.resync()
+                healthy = True
             except (RedisError, OSError):
                 _log.warning("revocation mirror resync failed; readers use the auth service")
             except Exception:  # noqa: BLE001 - a database hiccup must not end the loop
                 _log.exception("revocation mirror resync failed")
             self._wake.clear()
+            # After a failure retry soon: a revocation Redis missed is a window in which a
+            # reader that does reach Redis would still accept the session.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), RESYNC_EVERY)
+                await asyncio.wait_for(
+                    self._wake.wait(), RESYNC_EVERY if healthy else RETRY_AFTER_FAILURE
+                )
 
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._loop())
