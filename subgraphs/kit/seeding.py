@@ -74,7 +74,7 @@ DOCTOR_COLUMNS = ("id", "institution_id", "first_name", "last_name", "email", "p
                   "user_id")  # fmt: skip
 PATIENT_COLUMNS = ("id", "doctor_id", "institution_id", "first_name", "last_name", "email", "date_of_birth",
                    "gender", "phone", "validation_status", "is_verified", "is_active", "created_at",
-                   "updated_at")  # fmt: skip
+                   "updated_at", "user_id")  # fmt: skip
 ADMIN_COLUMNS = (
     "id",
     "first_name",
@@ -84,6 +84,7 @@ ADMIN_COLUMNS = (
     "is_active",
     "created_at",
     "updated_at",
+    "user_id",
 )
 USER_COLUMNS = (
     "id",
@@ -223,12 +224,12 @@ class _Generator:
             born = today - timedelta(days=self.rng.randrange(365, 95 * 365))
             created = self.created()
             pid = self.new_uuid()
-            self.login(email, "patient", pid, demo=i == 0)
+            user_id = self.login(email, "patient", pid, demo=i == 0)
             yield (
                 pid, doctor[0], doctor[1], first, last, email, born,
                 self.rng.choices(_GENDERS, _GENDER_WEIGHTS)[0], self.phone(),
                 self.rng.choices(_VALIDATION, _VALIDATION_WEIGHTS)[0], self.rng.random() < 0.6,
-                True, created, created,
+                True, created, created, user_id,
             )  # fmt: skip
 
 
@@ -287,8 +288,9 @@ async def seed(
     institutions = gen.institutions()
     doctors = gen.doctors(institutions, specialties)
     admin_id = gen.new_uuid()
-    admins = [(admin_id, "Ada", "Admin", DEMO_LOGINS["admin"], "Platform", True, gen.now, gen.now)]
-    gen.login(DEMO_LOGINS["admin"], "admin", admin_id, demo=True)
+    admin_user = gen.login(DEMO_LOGINS["admin"], "admin", admin_id, demo=True)
+    admins = [(admin_id, "Ada", "Admin", DEMO_LOGINS["admin"], "Platform", True, gen.now, gen.now,
+               admin_user)]  # fmt: skip
     gen.login(DEMO_LOGINS["analyst"], "analyst", None, demo=True)
 
     def step(name: str, total: int) -> Callable[[int], None]:
