@@ -147,7 +147,7 @@ class _Checker:
 
     def check(self) -> list[CompositionIssue]:
         self.reach()
-        issues = self.check_shared_runtime_types()
+        issues = self.check_shared_runtime_types() + self.check_interface_objects()
         reported: set[str] = set()
         for (idx, name), path in self.paths.items():
             out = self.supergraph.types.get(name)
@@ -175,6 +175,33 @@ class _Checker:
                     continue
                 reported.add(coordinate)
                 issues.append(self.issue(idx, name, field_name, path, holders))
+        return issues
+
+    def check_interface_objects(self) -> list[CompositionIssue]:
+        """An @interfaceObject needs a subgraph that resolves its concrete type via the interface."""
+        issues: list[CompositionIssue] = []
+        for (idx, name), path in self.paths.items():
+            t = self.graphs[idx].types.get(name)
+            if t is None or not t.interface_object:
+                continue
+            resolvers = [
+                i
+                for i, g in enumerate(self.graphs)
+                if (itf := g.types.get(name)) is not None
+                and itf.kind == "interface"
+                and self.can_jump(idx, i, itf)
+            ]
+            if not resolvers:
+                query = _query([*path, "... on <implementation>"], "...")
+                issues.append(
+                    CompositionIssue(
+                        "SATISFIABILITY_ERROR",
+                        f"The following supergraph API query:\n{query}\ncannot be satisfied by the "
+                        f'subgraphs because:\n- from subgraph "{self.graphs[idx].name}": no subgraph '
+                        "can be reached to resolve the implementation type of @interfaceObject type "
+                        f'"{name}".',
+                    )
+                )
         return issues
 
     def runtime_types(self, idx: int, name: str) -> set[str] | None:

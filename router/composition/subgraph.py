@@ -208,6 +208,11 @@ class _Builder:
                         "federation. If a root type does not use its default name, there should be "
                         "no other type with that default name.",
                     )
+                if root in self.renames:
+                    raise _Invalid(
+                        "INVALID_GRAPHQL",
+                        f'[{source.name}] Type "{root}" cannot be the root of several operations.',
+                    )
                 self.renames[root] = default
         self.graph = Subgraph(source.name, source.url, self.names.fed_version)
         self.graph.links = self.names.links
@@ -270,13 +275,19 @@ class _Builder:
     def add_type(self, node: TypeDefinitionNode | TypeExtensionNode) -> None:  # noqa: PLR0912
         raw_name = node.name.value
         name = self.rename(raw_name)
+        kind = _KINDS[type(node)]
+        if name in _BUILTIN_SCALARS and kind != "scalar":
+            raise _Invalid(
+                "INVALID_GRAPHQL",
+                f'[{self.source.name}] Type "{name}" is a built-in scalar and cannot be redefined '
+                f"as {'an' if kind[0] in 'aeiou' else 'a'} {kind} type.",
+            )
         if (
             raw_name.startswith("__")
             or name in _BUILTIN_SCALARS
             or self.is_machinery_type(raw_name)
         ):
             return
-        kind = _KINDS[type(node)]
         t = self.graph.types.get(name)
         if t is None:
             t = self.graph.types[name] = SubType(name, kind)

@@ -63,6 +63,7 @@ class _Validator:
             self.check_defaults()
             self.check_required_not_deprecated()
             self.check_access_control_placement()
+            self.check_interface_objects()
         if self.errors:
             return self.errors
         self.fake_externals()
@@ -107,6 +108,15 @@ class _Validator:
                             f"Interface field {itf_name}.{name} expected but {t.name} does not "
                             "provide it.",
                         )
+
+    def check_interface_objects(self) -> None:
+        for t in self.g.types.values():
+            if t.interface_object and not t.keys:
+                self.err(
+                    "INTERFACE_OBJECT_USAGE_ERROR",
+                    "The @interfaceObject directive can only be applied to entity types but type "
+                    f'"{t.name}" has no @key in this subgraph.',
+                )
 
     def check_access_control_placement(self) -> None:
         """@authenticated/@requiresScopes/@policy belong on objects: interfaces inherit them."""

@@ -8,6 +8,7 @@ from tests.composition.corpus import INVALID, VALID, Case
 from tests.composition.edges import EDGES
 from tests.composition.generated import generated_cases
 from tests.composition.generated_mixed import mixed_cases
+from tests.composition.mutated import mutated_cases
 from tests.composition.project import project_case
 from tests.composition.strawberry_sets import strawberry_case
 from tests.support.apollo import ApolloCompositionError, SubgraphSpec, compose_many_with_apollo
@@ -18,7 +19,7 @@ ApolloResult = str | ApolloCompositionError
 def all_cases() -> list[Case]:
     project = project_case()
     extra = [strawberry_case()] + ([project] if project else [])
-    return VALID + INVALID + EDGES + generated_cases() + mixed_cases() + extra
+    return VALID + INVALID + EDGES + generated_cases() + mixed_cases() + mutated_cases() + extra
 
 
 @pytest.fixture(scope="session")

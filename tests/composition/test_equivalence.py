@@ -12,6 +12,7 @@ from tests.composition.corpus import INVALID, VALID, Case
 from tests.composition.edges import EDGES
 from tests.composition.generated import generated_cases
 from tests.composition.generated_mixed import mixed_cases
+from tests.composition.mutated import mutated_cases
 from tests.composition.project import project_case
 from tests.composition.strawberry_sets import strawberry_case
 from tests.support.apollo import ApolloCompositionError
@@ -66,7 +67,9 @@ def test_edge_cases_match_apollo(case: Case, apollo_results: dict[str, ApolloRes
     _assert_same_outcome(case, apollo_results[case.name])
 
 
-@pytest.mark.parametrize("case", generated_cases() + mixed_cases(), ids=lambda c: c.name)
+@pytest.mark.parametrize(
+    "case", generated_cases() + mixed_cases() + mutated_cases(), ids=lambda c: c.name
+)
 def test_generated_sets_match_apollo(case: Case, apollo_results: dict[str, ApolloResult]) -> None:
     _assert_same_outcome(case, apollo_results[case.name])
 
