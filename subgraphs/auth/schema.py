@@ -34,6 +34,11 @@ class CreateUserInput:
         default=None, description="Null: the login cannot sign in until a password is set."
     )
     profile_id: strawberry.ID | None = None
+    id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="Caller-chosen id: a retry returns the same login, and the caller can "
+        "delete it (compensation) even when this call's reply was lost.",
+    )
 
 
 @strawberry.type
@@ -141,6 +146,7 @@ class Mutation:
             role=Role(input.role),
             password=input.password,
             profile_id=parse_id(input.profile_id, "profileId") if input.profile_id else None,
+            user_id=parse_id(input.id, "id") if input.id else None,
         )
         return User.from_model(await service.create_user(context_of(info), new))
 

@@ -34,6 +34,7 @@ class NewUser:
     role: Role
     password: str | None = None
     profile_id: uuid.UUID | None = None
+    user_id: uuid.UUID | None = None
 
 
 def require_service(principal: Principal) -> None:
@@ -58,10 +59,14 @@ async def create_user(ctx: RequestContext, new: NewUser) -> User:
     now = datetime.now(UTC)
     try:
         async with ctx.write() as session:
+            if new.user_id is not None:
+                existing = await repository.get_user(session, new.user_id)
+                if existing is not None:
+                    return _same_login_or_conflict(existing, email, new)
             if await repository.get_user_by_email(session, email) is not None:
                 raise Conflict("A login with this email already exists", field="email")
             user = User(
-                id=uuid.uuid4(), email=email, role=new.role.value, profile_id=new.profile_id,
+                id=new.user_id or uuid.uuid4(), email=email, role=new.role.value, profile_id=new.profile_id,
                 password_hash=password_hash, is_active=True,
                 password_changed_at=now if password_hash else None,
             )  # fmt: skip
@@ -71,6 +76,18 @@ async def create_user(ctx: RequestContext, new: NewUser) -> User:
     except IntegrityError as exc:  # a concurrent create of the same email won the race
         raise Conflict("A login with this email already exists", field="email") from exc
     return user
+
+
+def _same_login_or_conflict(existing: User, email: str, new: NewUser) -> User:
+    """A retried create (same id, email, role, profile) answers the login it made the first time."""
+    same = (
+        existing.email.lower() == email.lower()
+        and existing.role == new.role.value
+        and existing.profile_id == new.profile_id
+    )
+    if not same:
+        raise Conflict("A different login already has this id", field="id")
+    return existing
 
 
 async def delete_user(ctx: RequestContext, runtime: AuthRuntime, user_id: uuid.UUID) -> bool:

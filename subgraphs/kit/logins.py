@@ -7,7 +7,7 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,8 +23,10 @@ T = TypeVar("T")
 # The role goes in as an enum literal taken from our own Role enum (never from input), so the
 # query does not depend on the name auth gives its role enum type.
 _CREATE = """
-mutation CreateLogin($email: String!, $password: String!, $profileId: ID!) {
-  createUser(input: {email: $email, password: $password, role: %s, profileId: $profileId}) { id }
+mutation CreateLogin($id: ID!, $email: String!, $password: String!, $profileId: ID!) {
+  createUser(input: {id: $id, email: $email, password: $password, role: %s, profileId: $profileId}) {
+    id
+  }
 }
 """
 _DELETE = "mutation DeleteLogin($id: ID!) { deleteUser(id: $id) }"
@@ -36,6 +38,8 @@ class NewLogin:
     password: str
     role: Role
     profile_id: uuid.UUID
+    # Chosen here, not by auth: a login whose creation reply was lost can still be deleted.
+    user_id: uuid.UUID = field(default_factory=uuid.uuid4)
 
 
 class LoginGateway(Protocol):
@@ -56,7 +60,12 @@ class AuthLogins:
         data = await self.client.execute(
             "auth",
             _CREATE % login.role.name,
-            {"email": login.email, "password": login.password, "profileId": str(login.profile_id)},
+            {
+                "id": str(login.user_id),
+                "email": login.email,
+                "password": login.password,
+                "profileId": str(login.profile_id),
+            },
         )
         return uuid.UUID(str(data["createUser"]["id"]))
 
@@ -82,17 +91,22 @@ async def create_with_login(
 ) -> T:
     """Insert the profile (flushed, so constraints fire first), create its login, commit.
 
-    Any failure rolls the profile back; a login created before the failure is deleted again.
+    Any failure rolls the profile back; a login that may exist by then is deleted again — by
+    the id we chose, so even a create whose reply was lost (timeout) leaves no orphan.
     """
-    user_id: uuid.UUID | None = None
+    attempted: uuid.UUID | None = None
     try:
         async with write() as session:
             row = await insert(session)
-            user_id = await logins.create_login(login_for(row))
+            login = login_for(row)
+            attempted = login.user_id
+            user_id = await logins.create_login(login)
             attach(row, user_id)
             await session.flush()
         return row
     except BaseException:
-        if user_id is not None:
-            await _compensate(logins, user_id)
+        # Deleting by our own id is harmless when auth refused (nothing was made) and essential
+        # when the reply was lost or we failed after the create.
+        if attempted is not None:
+            await _compensate(logins, attempted)
         raise

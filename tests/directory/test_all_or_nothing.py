@@ -14,6 +14,7 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session
 
+from subgraphs.kit.errors import ServiceUnavailable
 from subgraphs.kit.logins import AuthLogins, LoginGateway, NewLogin
 from subgraphs.kit.service_client import ServiceClient
 from tests.directory.conftest import scalar
@@ -77,7 +78,26 @@ class UnreachableAuth:
             await client.close()
 
     async def delete_login(self, user_id: uuid.UUID) -> None:
-        raise AssertionError("nothing was created, nothing to compensate")
+        client = ServiceClient(self.settings, timeout=1.0)
+        try:
+            await AuthLogins(client).delete_login(user_id)
+        finally:
+            await client.close()
+
+
+class LostReply:
+    """Auth creates the login, but its reply never reaches us (a timeout after the commit)."""
+
+    def __init__(self, stack: SubgraphStack) -> None:
+        self.client = ServiceClient(stack.settings)
+        self.real = AuthLogins(self.client)
+
+    async def create_login(self, login: NewLogin) -> uuid.UUID:
+        await self.real.create_login(login)
+        raise ServiceUnavailable("The auth service is unavailable")
+
+    async def delete_login(self, user_id: uuid.UUID) -> None:
+        await self.real.delete_login(user_id)
 
 
 @pytest.mark.parametrize("subgraph", SUBGRAPHS)
@@ -126,6 +146,22 @@ async def test_auth_down_leaves_nothing(
     with gateway(stack, subgraph, UnreachableAuth(stack)):
         body = await gql(stack, http, subgraph, _MUTATION[subgraph],
                          {"input": _input(subgraph, email)}, service_headers(stack))  # fmt: skip
+    assert code_of(body) == "SERVICE_UNAVAILABLE"
+    assert await _counts(db, subgraph, email) == (0, 0)
+
+
+@pytest.mark.parametrize("subgraph", SUBGRAPHS)
+async def test_lost_reply_after_auth_created_the_login_leaves_nothing(
+    stack: SubgraphStack, http: httpx.AsyncClient, db: AsyncEngine, subgraph: str
+) -> None:
+    email = f"lost-{unique()}@tests.predicthealth.dev"
+    lost = LostReply(stack)
+    try:
+        with gateway(stack, subgraph, lost):
+            body = await gql(stack, http, subgraph, _MUTATION[subgraph],
+                             {"input": _input(subgraph, email)}, service_headers(stack))  # fmt: skip
+    finally:
+        await lost.client.close()
     assert code_of(body) == "SERVICE_UNAVAILABLE"
     assert await _counts(db, subgraph, email) == (0, 0)
 
