@@ -15,7 +15,14 @@ from sqlalchemy.pool import NullPool
 from subgraphs.kit.logins import NewLogin
 from subgraphs.patients.ages import age_on, today_in
 from tests.patients.conftest import scalar
-from tests.patients.helpers import as_role, code_of, create_patient, new_doctor, patients_gql
+from tests.patients.helpers import (
+    as_role,
+    code_of,
+    create_patient,
+    new_doctor,
+    patients_gql,
+    wait_for_events,
+)
 from tests.support.stack import SubgraphStack
 from tests.support.tokens import TEST_PASSWORD
 
@@ -212,3 +219,43 @@ async def test_create_is_all_or_nothing(stack: SubgraphStack, http: httpx.AsyncC
         "firstName": "Dup", "lastName": "Licate", "email": taken["email"], "password": TEST_PASSWORD,
         "dateOfBirth": "1999-09-09", "gender": "MALE"}}, await as_role(stack, http, "admin"))  # fmt: skip
     assert code_of(body) == "CONFLICT"
+
+
+class _LostReply:
+    """Auth creates the login but the reply never arrives (a timeout after the commit)."""
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+        self.created: list[uuid.UUID] = []
+        self.deleted: list[uuid.UUID] = []
+
+    async def create_login(self, login: NewLogin) -> uuid.UUID:
+        self.created.append(await self.real.create_login(login))
+        raise TimeoutError("injected: the reply was lost")
+
+    async def delete_login(self, user_id: uuid.UUID) -> None:
+        self.deleted.append(user_id)
+        await self.real.delete_login(user_id)
+
+
+async def test_lost_login_reply_leaves_nothing(stack: SubgraphStack, http: httpx.AsyncClient,
+                                               db: AsyncEngine) -> None:  # fmt: skip
+    state = stack.apps["patients"].state
+    real = state.logins
+    faulty = state.logins = _LostReply(real)
+    email = f"lost-{uuid.uuid4().hex[:10]}@tests.predicthealth.dev"
+    query = "mutation($i: CreatePatientInput!) { createPatient(input: $i) { id } }"
+    try:
+        body = await patients_gql(stack, http, query, {"i": {
+            "firstName": "Lost", "lastName": "Reply", "email": email, "password": TEST_PASSWORD,
+            "dateOfBirth": "1999-09-09", "gender": "MALE"}}, await as_role(stack, http, "institution"))  # fmt: skip
+    finally:
+        state.logins = real
+    assert code_of(body) == "INTERNAL_SERVER_ERROR"
+    assert faulty.created == faulty.deleted
+    assert len(faulty.created) == 1
+    assert await scalar(db, "SELECT count(*) FROM patients.patients WHERE email = :e", e=email) == 0
+    assert await scalar(db, "SELECT count(*) FROM auth.users WHERE email = :e", e=email) == 0
+    events = await wait_for_events(stack, http, {"action": "patient.create", "outcome": "error"},
+                                   until=lambda es: any(e["actorRole"] == "institution" for e in es))  # fmt: skip
+    assert any(e["actorRole"] == "institution" for e in events)
