@@ -7,16 +7,13 @@ import re
 from graphql.language import (
     NonNullTypeNode,
     TypeNode,
+    parse_type,
 )
 
 from router.composition.merge_base import FieldContext, MergerBase, Sources, same_type
 from router.composition.messages import mismatch, subgraph_list
 from router.composition.model import SubArgument, SubField, SubType, type_str
-from router.composition.output import (
-    OutArgument,
-    OutField,
-    OutType,
-)
+from router.composition.output import OutArgument, OutField, OutType, print_value
 
 __all__ = ["FieldsMixin"]
 
@@ -299,8 +296,12 @@ class FieldsMixin(MergerBase):
             ):
                 bad_type = True
             for a in out.args:
-                if a.name not in f.args and a.name not in missing_args:
-                    missing_args.append(a.name)
+                sub_arg = f.args.get(a.name)
+                if sub_arg is None:
+                    if a.name not in missing_args:
+                        missing_args.append(a.name)
+                    continue
+                self.validate_external_argument(coordinate, a, sub_arg)
         if bad_type:
             parts: dict[str, list[str]] = {}
             for i, f in enumerate(fs):
@@ -317,6 +318,28 @@ class FieldsMixin(MergerBase):
                 "EXTERNAL_ARGUMENT_MISSING",
                 f'Field "{coordinate}" is missing argument "{coordinate}({arg_name}:)" in some subgraphs '
                 "where it is marked @external.",
+            )
+
+    def validate_external_argument(
+        self, coordinate: str, merged: OutArgument, sub_arg: SubArgument
+    ) -> None:
+        arg_coordinate = f"{coordinate}({merged.name}:)"
+        merged_type = parse_type(merged.type, no_location=True)
+        if not same_type(merged_type, sub_arg.type) and not self.is_strict_subtype(
+            sub_arg.type, merged_type
+        ):
+            self.err(
+                "EXTERNAL_ARGUMENT_TYPE_MISMATCH",
+                f'Type of argument "{arg_coordinate}" is incompatible across subgraphs (where '
+                f'"{coordinate}" is marked @external): it has type "{merged.type}" in the '
+                f'supergraph but type "{type_str(sub_arg.type)}" where it is external',
+            )
+        default = print_value(sub_arg.default) if sub_arg.default is not None else None
+        if default != merged.default:
+            self.err(
+                "EXTERNAL_ARGUMENT_DEFAULT_MISMATCH",
+                f'Argument "{arg_coordinate}" has incompatible defaults across subgraphs (where '
+                f'"{coordinate}" is marked @external)',
             )
 
     def validate_sharing(
