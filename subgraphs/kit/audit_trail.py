@@ -224,11 +224,15 @@ class AuditOperations(SchemaExtension):
 
     Inert in an app without a trail, so every subgraph's schema can carry it."""
 
+    _trail: AuditTrail | bool | None = False  # False: not looked up yet (one lookup per operation)
+
     def resolve(
         self, _next: Callable[..., Any], root: Any, info: Any, *args: Any, **kwargs: Any
     ) -> Any:
-        trail = _trail_of(info.context)
-        if trail is None:
+        if self._trail is False:
+            self._trail = _trail_of(info.context)
+        trail = self._trail
+        if not isinstance(trail, AuditTrail):
             return _next(root, info, *args, **kwargs)
         parent = info.parent_type.name
         mutation_type = info.schema.mutation_type
