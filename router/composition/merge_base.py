@@ -39,6 +39,7 @@ from router.composition.specs import (
     ACCESS_CONTROL,
     MERGED_SPEC_DIRECTIVES,
     join_version,
+    parse_spec_url,
 )
 
 __all__ = ["FieldContext", "MergerBase", "Sources", "same_type"]
@@ -63,6 +64,11 @@ class FieldContext:
 
     def overridden(self, idx: int) -> bool:
         return idx in self.used_overridden or idx in self.unused_overridden
+
+
+def _version(url: str | None) -> tuple[int, int]:
+    spec = parse_spec_url(url) if url else None
+    return spec[1] if spec else (0, 0)
 
 
 class MergerBase:
@@ -139,12 +145,14 @@ class MergerBase:
         for g in self.graphs:
             for name in g.composed_directives:
                 node = g.directive_defs.get(name)
-                if not isinstance(node, DirectiveDefinitionNode) or name in result:
+                if not isinstance(node, DirectiveDefinitionNode):
                     continue
                 url = next(
                     (u for u, (_, imports) in g.links.items() if name in imports.values()), None
                 )
-                result[name] = (node, url)
+                # The newest version of the directive's spec provides the supergraph definition.
+                if name not in result or _version(url) > _version(result[name][1]):
+                    result[name] = (node, url)
         return result
 
     def _access_control_extra(self) -> dict[str, list[list[Applied] | None]]:

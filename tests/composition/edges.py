@@ -7,6 +7,60 @@ from tests.composition.corpus import Case, fed
 __all__ = ["EDGES"]
 
 _PROBES: dict[str, list[tuple[str, str]]] = {
+    "print_long_arg_descriptions": [
+        (
+            "a",
+            fed(
+                'type Query { f("""A very long argument description that certainly goes beyond the seventy characters limit""" x: Int, "short" y: Int): Int "field with triple quotes \\"\\"\\" inside" g: Int }'
+            ),
+        )
+    ],
+    "print_schema_description": [
+        (
+            "a",
+            '"""The schema."""\nextend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])\ntype Query { a: Int }',
+        )
+    ],
+    "compose_directive_two_subgraphs_versions": [
+        (
+            "a",
+            'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@composeDirective"]) @link(url: "https://custom.dev/auditing/v1.0", import: ["@audit"]) @composeDirective(name: "@audit")\ndirective @audit(level: Int) on FIELD_DEFINITION\ntype Query { a: Int @audit(level: 1) }',
+        ),
+        (
+            "b",
+            'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@composeDirective"]) @link(url: "https://custom.dev/auditing/v1.1", import: ["@audit"]) @composeDirective(name: "@audit")\ndirective @audit(level: Int, note: String) on FIELD_DEFINITION | OBJECT\ntype Query { b: Int @audit(level: 2) } type T @audit { x: Int } type Mutation { t: T }',
+        ),
+    ],
+    "compose_directive_repeatable_on_schema_and_types": [
+        (
+            "a",
+            'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@composeDirective"]) @link(url: "https://custom.dev/meta/v0.1", import: ["@meta"]) @composeDirective(name: "@meta")\ndirective @meta(k: String!, v: String) repeatable on FIELD_DEFINITION | OBJECT | ENUM_VALUE | ARGUMENT_DEFINITION\ntype Query { a(x: Int @meta(k: "arg")): E @meta(k: "a") @meta(k: "a") @meta(k: "b", v: "c") } enum E { X @meta(k: "x") Y }',
+        ),
+        (
+            "b",
+            'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@composeDirective"]) @link(url: "https://custom.dev/meta/v0.1", import: ["@meta"]) @composeDirective(name: "@meta")\ndirective @meta(k: String!, v: String) repeatable on FIELD_DEFINITION | OBJECT | ENUM_VALUE | ARGUMENT_DEFINITION\ntype Query { b: E @meta(k: "b", v: "c") } enum E { X @meta(k: "x2") Y }',
+        ),
+    ],
+    "non_composed_custom_directive_dropped": [
+        (
+            "a",
+            'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])\ndirective @mine(x: Int) on FIELD_DEFINITION | OBJECT\ntype Query { a: Int @mine(x: 1) } type T @mine { a: Int } type Mutation { t: T }',
+        )
+    ],
+    "deprecated_on_enum_values_and_inputs": [
+        (
+            "a",
+            fed(
+                'type Query { f(i: In, old: Int @deprecated): E } input In { a: Int @deprecated(reason: "x") b: Int } enum E { A @deprecated(reason: "gone") B }'
+            ),
+        ),
+        (
+            "b",
+            fed(
+                "type Query { g(i: In): E } input In { a: Int b: Int @deprecated } enum E { A B @deprecated }"
+            ),
+        ),
+    ],
     "err_key_on_field": [("a", fed('type Query { a: Int @key(fields: "x") }'))],
     "err_tag_missing_name": [("a", fed("type Query { a: Int @tag }"))],
     "err_directive_unknown_arg": [("a", fed('type Query { a: Int @tag(name: "x", nope: 1) }'))],
