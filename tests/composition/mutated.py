@@ -19,7 +19,11 @@ _BUILTINS = {"String", "Int", "Float", "Boolean", "ID"}
 
 def _mutate(rng: random.Random, text: str) -> str:
     # Keep the schema header (@link imports) intact: only the type definitions are edited.
-    header, _, sdl = text.partition("\n")
+    lines = text.split("\n")
+    last = max(
+        (i for i, line in enumerate(lines) if "@link" in line or "@compose" in line), default=-1
+    )
+    header, sdl = "\n".join(lines[: last + 1]), "\n".join(lines[last + 1 :])
     for _ in range(rng.randint(1, 3)):
         op = rng.random()
         if op < 0.3:
