@@ -325,7 +325,9 @@ class PatientStatistics:
 
     @classmethod
     def of(cls, s: Stats) -> PatientStatistics:
-        many = lambda items: [PatientCount.of(f) for f in items]  # noqa: E731
+        def many(items: list[Figure]) -> list[PatientCount]:
+            return [PatientCount.of(f) for f in items]
+
         return cls(
             total=s.total.count, new_last_30_days=s.new_last_30_days.count,
             by_gender=many(s.by_gender), by_validation_status=many(s.by_validation_status),
