@@ -146,6 +146,14 @@ class AuditTrail:
             self.add(session, event)
         self.wake()
 
+    async def record_quietly(self, event: AuditEvent, ctx: RequestContext) -> None:
+        """`record`, logging instead of raising: never hide the failure being recorded, nor
+        report a committed change as failed because its after-the-fact record could not go."""
+        try:
+            await self.record(event, ctx)
+        except Exception:  # noqa: BLE001 - see the docstring
+            _log.exception("could not record audit event %s (%s)", event.action, event.outcome)
+
     def wake(self) -> None:
         if self.relay is not None:
             self.relay.wake()
@@ -169,7 +177,7 @@ class AuditTrail:
                 self.add(session, self._event(ctx, action, target_type, note, "success"))
         except BaseException as exc:
             outcome = outcome_of(exc)
-            await self.record(self._event(ctx, action, target_type, note, outcome), ctx)
+            await self.record_quietly(self._event(ctx, action, target_type, note, outcome), ctx)
             raise
         self.wake()
 
@@ -285,7 +293,7 @@ class AuditOperations(SchemaExtension):
                     info.context, f"mutation.{info.field_name}", outcome=outcome,
                     details={"arguments": sorted(kwargs)},
                 )  # fmt: skip
-                await trail.record(event, info.context)
+                await trail.record_quietly(event, info.context)
 
     async def on_operation(self) -> AsyncIterator[None]:
         yield
