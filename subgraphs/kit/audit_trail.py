@@ -38,6 +38,7 @@ __all__ = [
     "audit_hooks",
     "audit_trail",
     "not_audited",
+    "note_not_found",
 ]
 
 _log = logging.getLogger("predicthealth.audit")
@@ -77,6 +78,8 @@ class _RequestAudit:
     """Reads gathered while one operation executes, written as one event per target type."""
 
     reads: dict[str, tuple[set[str], set[str]]] = field(default_factory=dict)
+    #: Ids asked for but not answered (absent, or not the caller's to see), per target type.
+    misses: dict[str, set[str]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -212,6 +215,15 @@ def not_audited() -> None:
         mark.covered = True
 
 
+def note_not_found(info: Info[Any, Any], target_type: str, target_id: object) -> None:
+    """Record that this request asked for a record it did not get (a read attempt is worth
+    auditing too); written with the request's reads, as one `<type>.read` event, `not_found`."""
+    if _trail_of(info.context) is None:
+        return
+    store: _RequestAudit = info.context.extras.setdefault("audit", _RequestAudit())
+    store.misses.setdefault(target_type, set()).add(str(target_id))
+
+
 def audit_trail(info: Info[Any, Any]) -> AuditTrail:
     """The trail of the app serving this request."""
     trail = _trail_of(info.context)
@@ -302,15 +314,22 @@ class AuditOperations(SchemaExtension):
         store = None if trail is None else context.extras.get("audit")
         if trail is None or not isinstance(store, _RequestAudit):
             return
-        for target_type, (ids, names) in store.reads.items():
-            event = trail.event(
-                context, f"{target_type}.read", target_type=target_type,
-                target_ids=sorted(ids), fields=sorted(names),
-            )  # fmt: skip
+        events = [
+            trail.event(context, f"{kind}.read", target_type=kind, target_ids=sorted(ids),
+                        fields=sorted(names))
+            for kind, (ids, names) in store.reads.items()
+        ] + [
+            trail.event(context, f"{kind}.read", outcome="not_found", target_type=kind,
+                        target_ids=sorted(ids))
+            for kind, ids in store.misses.items()
+        ]  # fmt: skip
+        for event in events:
             try:
                 await trail.record(event, context)
             except Exception:  # noqa: BLE001 - fail closed: no record, no patient data
-                _log.exception("could not record a read of %d %s rows", len(ids), target_type)
+                _log.exception(
+                    "could not record %s of %d rows", event.action, len(event.target_ids)
+                )
                 result = self.execution_context.result
                 if result is not None:
                     result.data = None

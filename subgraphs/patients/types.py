@@ -11,6 +11,7 @@ import strawberry
 from strawberry.types import Info
 
 from subgraphs.kit.access import context_of, require_principal
+from subgraphs.kit.audit_trail import note_not_found
 from subgraphs.kit.errors import Invalid
 from subgraphs.kit.keyset import Page
 from subgraphs.kit.relay import PageInfo, SortDirection
@@ -204,7 +205,10 @@ class Patient:
         except ValueError:
             return None
         row = await service.get_visible(context_of(info).loaders.patient.load, principal, key)
-        return None if row is None else cls.from_model(row)
+        if row is None:
+            note_not_found(info, "patient", key)
+            return None
+        return cls.from_model(row)
 
 
 @strawberry.type

@@ -187,3 +187,18 @@ async def test_outbox_delivers_after_admins_outage(stack: SubgraphStack, http: h
     )
     assert delivered(events)
     assert (await _verify(stack)).exit_code == 0
+
+
+async def test_reads_of_records_not_yours_are_recorded(stack: SubgraphStack,
+                                                       http: httpx.AsyncClient) -> None:  # fmt: skip
+    target = await create_patient(stack, http, await as_role(stack, http, "doctor"))
+    request_id = f"audit-{uuid.uuid4().hex}"
+    headers = {**await as_role(stack, http, "patient"), "x-request-id": request_id}
+    body = await patients_gql(stack, http, "query($id: ID!) { patient(id: $id) { id } }",
+                              {"id": target["id"]}, headers)  # fmt: skip
+    assert body["data"]["patient"] is None
+    events = await wait_for_events(stack, http, {"targetId": target["id"], "outcome": "not_found"},
+                                   until=lambda es: any(e["requestId"] == request_id for e in es))  # fmt: skip
+    (event,) = [e for e in events if e["requestId"] == request_id]
+    assert event["action"] == "patient.read"
+    assert event["actorRole"] == "patient"
