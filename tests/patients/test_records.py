@@ -259,3 +259,40 @@ async def test_lost_login_reply_leaves_nothing(stack: SubgraphStack, http: httpx
     events = await wait_for_events(stack, http, {"action": "patient.create", "outcome": "error"},
                                    until=lambda es: any(e["actorRole"] == "institution" for e in es))  # fmt: skip
     assert any(e["actorRole"] == "institution" for e in events)
+
+
+ENTITY_PAGES = """query($r: [_Any!]!, $after: String) { _entities(representations: $r) {
+  ... on Doctor { patientCount patients(first: 2, after: $after) {
+    edges { node { lastName } } pageInfo { hasNextPage endCursor } } }
+  ... on Institution { patientCount patients(first: 10) { edges { node { lastName } } } } } }"""
+
+
+async def test_doctor_and_institution_patients(
+    stack: SubgraphStack, http: httpx.AsyncClient
+) -> None:
+    doctor, headers = await new_doctor(stack, http)
+    institution_id = doctor["institution"]["id"]
+    names = sorted(f"Zeta {i} {uuid.uuid4().hex[:4]}" for i in range(5))
+    for name in names:
+        await create_patient(stack, http, headers, lastName=name)
+    reps = [{"__typename": "Doctor", "id": doctor["id"]},
+            {"__typename": "Institution", "id": institution_id}]  # fmt: skip
+    seen: list[str] = []
+    after = None
+    for _ in range(5):
+        body = await patients_gql(stack, http, ENTITY_PAGES, {"r": reps, "after": after}, headers)
+        assert not body.get("errors"), body
+        mine, theirs = body["data"]["_entities"]
+        assert mine["patientCount"] == 5
+        assert theirs["patientCount"] == 5
+        seen += [e["node"]["lastName"] for e in mine["patients"]["edges"]]
+        if not mine["patients"]["pageInfo"]["hasNextPage"]:
+            break
+        after = mine["patients"]["pageInfo"]["endCursor"]
+    assert seen == names
+    # Another doctor sees none of them, even through the entities.
+    _, stranger = await new_doctor(stack, http, institution_id)
+    body = await patients_gql(stack, http, ENTITY_PAGES, {"r": reps}, stranger)
+    mine, theirs = body["data"]["_entities"]
+    assert (mine["patientCount"], theirs["patientCount"]) == (0, 0)
+    assert mine["patients"]["edges"] == theirs["patients"]["edges"] == []
