@@ -87,6 +87,8 @@ class OutboxRelay:
     async def _run(self) -> None:
         backoff = self.interval
         while True:
+            # Cleared before draining: a wake-up that lands during the drain starts another.
+            self._wake.clear()
             try:
                 await self.drain()
                 backoff = self.interval
@@ -96,7 +98,6 @@ class OutboxRelay:
                 self.failures += 1
                 backoff = min(backoff * 2, self.max_backoff)
                 _log.warning("audit delivery failed, retrying in %.1fs: %s", backoff, exc)
-            self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=backoff)
 
