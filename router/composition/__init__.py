@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from graphql import build_ast_schema, parse, validate_schema
+
 from router.composition.errors import CompositionError, CompositionIssue
 from router.composition.fetch import fetch_sdl
 from router.composition.merge import merge_subgraphs
@@ -47,4 +49,10 @@ def compose(subgraphs: Sequence[SubgraphSource]) -> str:
     errors = check_satisfiability(graphs, supergraph)
     if errors:
         raise CompositionError(errors)
-    return print_supergraph(supergraph)
+    sdl = print_supergraph(supergraph)
+    # Like Apollo's final `merged.validate()`: e.g. a field widened to nullable by merging may no
+    # longer satisfy the non-null type its interface requires.
+    invalid = validate_schema(build_ast_schema(parse(sdl, no_location=True), assume_valid_sdl=True))
+    if invalid:
+        raise CompositionError([CompositionIssue("INVALID_GRAPHQL", e.message) for e in invalid])
+    return sdl

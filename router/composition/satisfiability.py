@@ -29,6 +29,7 @@ class _Checker:
         self.overridden = self._overridden()
         # (subgraph index, type) -> path of field names by which it was first reached there.
         self.paths: dict[tuple[int, str], list[str]] = {}
+        self.native: set[tuple[int, str]] = set()
 
     def _overridden(self) -> set[tuple[str, str]]:
         """(subgraph, coordinate) pairs a field was taken over from by @override."""
@@ -78,6 +79,8 @@ class _Checker:
                     if (idx, child) not in self.paths:
                         self.paths[(idx, child)] = path
                         queue.append((idx, child))
+            if not self.native:
+                self.native = set(self.paths)  # reached from the subgraph's own root fields
             # Entities reached anywhere are reachable in every subgraph with a resolvable key.
             for (_, name), path in list(self.paths.items()):
                 for idx, g in enumerate(self.graphs):
@@ -182,7 +185,8 @@ class _Checker:
         issues: list[CompositionIssue] = []
         for (idx, name), path in self.paths.items():
             t = self.graphs[idx].types.get(name)
-            if t is None or not t.interface_object:
+            # Only where a query enters the @interfaceObject from the subgraph's own root fields.
+            if t is None or not t.interface_object or (idx, name) not in self.native:
                 continue
             resolvers = [
                 i

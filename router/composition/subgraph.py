@@ -342,7 +342,8 @@ class _Builder:
             for v in node.values or ():
                 value = SubEnumValue(v.name.value, v.description.value if v.description else None)
                 value.directives = self.merged_directives(v.directives or ())
-                t.values[value.name] = value
+                # A repeated value is folded into its first definition, as Apollo's builder does.
+                t.values.setdefault(value.name, value)
 
     def type_directive(self, t: SubType, d: DirectiveNode, block: int, is_extension: bool) -> None:
         canonical = self.canonical(d.name.value)

@@ -189,6 +189,7 @@ class _Validator:
         invalid: list[str] = []
 
         with_args: list[str] = []
+        missing: list[str] = []
 
         def visit(f: SubField) -> None:
             f.shareable = True
@@ -198,9 +199,17 @@ class _Validator:
                 invalid.append(f'field "{f.coordinate}" is a {_KIND_NAMES[target.kind]} type')
             if f.args:
                 with_args.append(f.coordinate)
+            for a in f.args.values():
+                if isinstance(a.type, NonNullTypeNode) and a.default is None:
+                    missing.append(
+                        f'Missing mandatory value for argument "{a.name}" of field '
+                        f'"{f.coordinate}" in selection "{key.fields}"'
+                    )
 
         problem = walk_field_set(self.g, t.name, key.fields, visit)
-        if invalid:
+        if missing:
+            self.err("KEY_INVALID_FIELDS", where + missing[0])
+        elif invalid:
             self.err(
                 "KEY_FIELDS_SELECT_INVALID_TYPE",
                 where + invalid[0] + " which is not allowed in @key",
