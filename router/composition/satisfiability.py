@@ -150,7 +150,11 @@ class _Checker:
 
     def check(self) -> list[CompositionIssue]:
         self.reach()
-        issues = self.check_shared_runtime_types() + self.check_interface_objects()
+        issues = (
+            self.check_shared_runtime_types()
+            + self.check_interface_objects()
+            + self.check_requires_conditions()
+        )
         reported: set[str] = set()
         for (idx, name), path in self.paths.items():
             out = self.supergraph.types.get(name)
@@ -178,6 +182,37 @@ class _Checker:
                     continue
                 reported.add(coordinate)
                 issues.append(self.issue(idx, name, field_name, path, holders))
+        return issues
+
+    def check_requires_conditions(self) -> list[CompositionIssue]:
+        """Fields a @requires needs must be fetchable from a subgraph reachable through keys."""
+        issues: list[CompositionIssue] = []
+        for (idx, name), path in self.paths.items():
+            t = self.graphs[idx].types.get(name)
+            for f in t.fields.values() if t else ():
+                if f.requires is None:
+                    continue
+                try:
+                    selection = parse_field_set(f.requires)
+                except GraphQLError:
+                    continue
+                closure = self.jump_closure(idx, name)
+                for sel in selection.selections:
+                    needed = getattr(getattr(sel, "name", None), "value", None)
+                    if needed is None or needed == "__typename":
+                        continue
+                    if any(self.resolvable(i, name, needed) for i in closure if i != idx):
+                        continue
+                    query = _query(path, f.name)
+                    issues.append(
+                        CompositionIssue(
+                            "SATISFIABILITY_ERROR",
+                            f"The following supergraph API query:\n{query}\ncannot be satisfied by "
+                            f'the subgraphs because:\n- from subgraph "{self.graphs[idx].name}": '
+                            f'cannot satisfy @require conditions on field "{f.coordinate}".',
+                        )
+                    )
+                    break
         return issues
 
     def check_interface_objects(self) -> list[CompositionIssue]:
