@@ -6,8 +6,10 @@ from fastapi import FastAPI
 
 from subgraphs.doctors.directory import FederatedInstitutions
 from subgraphs.doctors.loaders import Loaders
+from subgraphs.doctors.models import AuditOutbox
 from subgraphs.doctors.schema import schema
 from subgraphs.kit.app import SubgraphDefinition, create_subgraph_app
+from subgraphs.kit.audit_trail import audit_hooks
 from subgraphs.kit.logins import AuthLogins
 from subgraphs.kit.service_client import ServiceClient
 
@@ -29,8 +31,7 @@ definition = SubgraphDefinition(
     name="doctors",
     schema=schema,
     make_loaders=Loaders.create,
-    on_startup=_start,
-    on_shutdown=_stop,
+    **audit_hooks("doctors", AuditOutbox, on_startup=_start, on_shutdown=_stop),
 )
 
 

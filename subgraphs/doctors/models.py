@@ -22,10 +22,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from subgraphs.kit.audit import AuditOutboxMixin
 from subgraphs.kit.db import TimestampMixin, make_base, new_id
 
 __all__ = [
     "LICENSE_PATTERN",
+    "AuditOutbox",
     "Base",
     "Doctor",
     "LicenseStatus",
@@ -120,3 +122,9 @@ class Doctor(TimestampMixin, Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
     #: The doctor's login in the auth subgraph (no cross-schema foreign key, by design).
     user_id: Mapped[uuid.UUID | None] = mapped_column(unique=True)
+
+
+class AuditOutbox(AuditOutboxMixin, Base):
+    """Audit events of this subgraph, waiting for the relay to deliver them to admins."""
+
+    __tablename__ = "audit_outbox"

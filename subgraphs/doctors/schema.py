@@ -22,6 +22,7 @@ from subgraphs.doctors.types import (
     parse_id,
 )
 from subgraphs.kit.access import context_of, require_principal
+from subgraphs.kit.audit_trail import AuditNote, audit_trail
 from subgraphs.kit.schema import build_schema
 
 __all__ = ["schema"]
@@ -32,6 +33,12 @@ def _state(info: Info[Any, Any]) -> Any:
     request = context_of(info).request
     assert request is not None  # GraphQL over HTTP always has one
     return request.app.state
+
+
+def _given(input: object) -> list[str]:
+    """The input fields the caller set (names only: values never go into the audit trail)."""
+    return sorted(name for name, value in vars(input).items()
+                  if value is not None and name != "password")  # fmt: skip
 
 
 def _opt_id(value: strawberry.ID | None, field: str) -> Any:
@@ -134,10 +141,12 @@ class Mutation:
             years_experience=input.years_experience,
             consultation_fee=input.consultation_fee,
         )
-        state = _state(info)
+        state, ctx, trail = _state(info), context_of(info), audit_trail(info)
+        note = AuditNote(fields=_given(input))
         row = await service.create_doctor(
-            context_of(info).write, state.logins, state.institutions, principal, data
-        )
+            lambda: trail.session(ctx, "doctor.create", target_type="doctor", note=note),
+            state.logins, state.institutions, principal, data, on_insert=note.target,
+        )  # fmt: skip
         return Doctor.from_model(row)
 
     @strawberry.mutation(description="Change a doctor (the doctor: own profile fields; their "
@@ -159,7 +168,10 @@ class Mutation:
             professional_status=None if status is None else status.value,
             institution_id=_opt_id(input.institution_id, "institutionId"),
         )
-        async with context_of(info).write() as session:
+        async with audit_trail(info).write(
+            context_of(info), "doctor.update", target_type="doctor", target_ids=[id],
+            fields=_given(input),
+        ) as (session, _):  # fmt: skip
             row = await service.update_doctor(
                 session, principal, parse_id(id), changes, _state(info).institutions
             )
@@ -179,14 +191,21 @@ class Mutation:
         self, info: Info[Any, Any], id: strawberry.ID, decision: LicenseDecision
     ) -> Doctor:
         principal = require_principal(info)
-        async with context_of(info).write() as session:
+        async with audit_trail(info).write(
+            context_of(info), "doctor.review_license", target_type="doctor", target_ids=[id],
+            fields=["license_status"],
+        ) as (session, note):  # fmt: skip
+            note.details["decision"] = decision.value
             row = await service.review_license(session, principal, parse_id(id), decision.value)
         return Doctor.from_model(row)
 
 
 async def _set_active(info: Info[Any, Any], id: strawberry.ID, *, active: bool) -> Doctor:
     principal = require_principal(info)
-    async with context_of(info).write() as session:
+    action = "doctor.activate" if active else "doctor.deactivate"
+    async with audit_trail(info).write(
+        context_of(info), action, target_type="doctor", target_ids=[id], fields=["is_active"]
+    ) as (session, _):
         row = await service.set_active(session, principal, parse_id(id), active=active)
     return Doctor.from_model(row)
 

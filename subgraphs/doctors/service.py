@@ -136,6 +136,8 @@ async def create_doctor(
     directory: InstitutionDirectory,
     principal: Principal,
     data: NewDoctor,
+    *,
+    on_insert: Callable[[uuid.UUID], None] | None = None,
 ) -> Doctor:
     """Admins create doctors anywhere, an institution only for itself; the profile and its
     login both exist afterwards, or neither does."""
@@ -157,6 +159,8 @@ async def create_doctor(
         await _check_institution(directory, institution_id)
 
     async def insert(session: AsyncSession) -> Doctor:
+        if on_insert is not None:  # the audit event names the doctor even if the insert fails
+            on_insert(row.id)
         await _check_specialties(session, row)
         try:
             return await repository.insert(session, row)

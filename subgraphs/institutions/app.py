@@ -6,8 +6,10 @@ from fastapi import FastAPI
 
 from subgraphs.institutions.attachments import FederatedAttachments
 from subgraphs.institutions.loaders import Loaders
+from subgraphs.institutions.models import AuditOutbox
 from subgraphs.institutions.schema import schema
 from subgraphs.kit.app import SubgraphDefinition, create_subgraph_app
+from subgraphs.kit.audit_trail import audit_hooks
 from subgraphs.kit.logins import AuthLogins
 from subgraphs.kit.service_client import ServiceClient
 
@@ -29,8 +31,7 @@ definition = SubgraphDefinition(
     name="institutions",
     schema=schema,
     make_loaders=Loaders.create,
-    on_startup=_start,
-    on_shutdown=_stop,
+    **audit_hooks("institutions", AuditOutbox, on_startup=_start, on_shutdown=_stop),
 )
 
 

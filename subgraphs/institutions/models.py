@@ -8,9 +8,17 @@ from enum import StrEnum
 from sqlalchemy import Boolean, CheckConstraint, Index, String, Text, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from subgraphs.kit.audit import AuditOutboxMixin
 from subgraphs.kit.db import TimestampMixin, make_base, new_id
 
-__all__ = ["LICENSE_PATTERN", "Base", "Institution", "InstitutionType", "name_key"]
+__all__ = [
+    "LICENSE_PATTERN",
+    "AuditOutbox",
+    "Base",
+    "Institution",
+    "InstitutionType",
+    "name_key",
+]
 
 Base = make_base("institutions")
 
@@ -74,3 +82,9 @@ class Institution(TimestampMixin, Base):
     is_verified: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
     #: The institution's login in the auth subgraph (no cross-schema foreign key, by design).
     user_id: Mapped[uuid.UUID | None] = mapped_column(unique=True)
+
+
+class AuditOutbox(AuditOutboxMixin, Base):
+    """Audit events of this subgraph, waiting for the relay to deliver them to admins."""
+
+    __tablename__ = "audit_outbox"

@@ -19,6 +19,7 @@ from subgraphs.institutions.types import (
     parse_id,
 )
 from subgraphs.kit.access import context_of, require_principal
+from subgraphs.kit.audit_trail import AuditNote, audit_trail
 from subgraphs.kit.relay import SortDirection
 from subgraphs.kit.schema import build_schema
 
@@ -30,6 +31,12 @@ def _state(info: Info[Any, Any]) -> Any:
     request = context_of(info).request
     assert request is not None  # GraphQL over HTTP always has one
     return request.app.state
+
+
+def _given(input: object) -> list[str]:
+    """The input fields the caller set (names only: values never go into the audit trail)."""
+    return sorted(name for name, value in vars(input).items()
+                  if value is not None and name != "password")  # fmt: skip
 
 
 @strawberry.input
@@ -127,9 +134,12 @@ class Mutation:
             website=input.website,
             is_verified=input.is_verified,
         )
+        ctx, trail = context_of(info), audit_trail(info)
+        note = AuditNote(fields=_given(input))
         row = await service.create_institution(
-            context_of(info).write, _state(info).logins, principal, data
-        )
+            lambda: trail.session(ctx, "institution.create", target_type="institution", note=note),
+            _state(info).logins, principal, data, on_insert=note.target,
+        )  # fmt: skip
         return Institution.from_model(row)
 
     @strawberry.mutation(description="Change an institution (admins; the institution itself).")
@@ -150,7 +160,10 @@ class Mutation:
             license_number=input.license_number,
             is_verified=input.is_verified,
         )
-        async with context_of(info).write() as session:
+        async with audit_trail(info).write(
+            context_of(info), "institution.update", target_type="institution", target_ids=[id],
+            fields=_given(input),
+        ) as (session, _):  # fmt: skip
             row = await service.update_institution(session, principal, parse_id(id), changes)
         return Institution.from_model(row)
 
@@ -172,7 +185,10 @@ class Mutation:
     ) -> strawberry.ID:
         principal = require_principal(info)
         state = _state(info)
-        async with context_of(info).write() as session:
+        async with audit_trail(info).write(
+            context_of(info), "institution.delete", target_type="institution", target_ids=[id]
+        ) as (session, note):
+            note.details["force"] = force
             deleted = await service.delete_institution(
                 session, principal, parse_id(id), force=force,
                 attachments=state.attachments, logins=state.logins,
@@ -184,7 +200,11 @@ async def _set_active(
     info: Info[Any, Any], id: strawberry.ID, *, active: bool, force: bool
 ) -> Institution:
     principal = require_principal(info)
-    async with context_of(info).write() as session:
+    action = "institution.activate" if active else "institution.deactivate"
+    async with audit_trail(info).write(
+        context_of(info), action, target_type="institution", target_ids=[id], fields=["is_active"]
+    ) as (session, note):
+        note.details["force"] = force
         row = await service.set_active(
             session, principal, parse_id(id), active=active, force=force,
             attachments=_state(info).attachments,

@@ -114,7 +114,12 @@ _CLEANERS: dict[str, Callable[[Any], Any]] = {
 
 
 async def create_institution(
-    write: Write, logins: LoginGateway, principal: Principal, data: NewInstitution
+    write: Write,
+    logins: LoginGateway,
+    principal: Principal,
+    data: NewInstitution,
+    *,
+    on_insert: Callable[[uuid.UUID], None] | None = None,
 ) -> Institution:
     """Admins (directly or via the admins subgraph's service call) create an institution and
     its login together: both exist afterwards, or neither does."""
@@ -130,6 +135,8 @@ async def create_institution(
     )  # fmt: skip
 
     async def insert(session: AsyncSession) -> Institution:
+        if on_insert is not None:  # the audit event names the institution even if this fails
+            on_insert(row.id)
         try:
             return await repository.insert(session, row)
         except ConstraintViolation as exc:
