@@ -8,11 +8,13 @@ import jwt
 from fastapi import FastAPI
 
 from subgraphs.auth.loaders import Loaders
+from subgraphs.auth.models import AuditOutbox
 from subgraphs.auth.revocation import DatabaseRevocationChecker
 from subgraphs.auth.routes import routes
 from subgraphs.auth.runtime import start_runtime, stop_runtime
 from subgraphs.auth.schema import schema
 from subgraphs.kit.app import SubgraphDefinition, create_subgraph_app
+from subgraphs.kit.audit_trail import audit_hooks
 from subgraphs.kit.auth import JwtAuthenticator, RedisRevocationChecker
 from subgraphs.kit.principal import Authenticator
 from subgraphs.kit.settings import Settings
@@ -43,8 +45,7 @@ definition = SubgraphDefinition(
     schema=schema,
     make_loaders=Loaders.create,
     routes=routes,
-    on_startup=start_runtime,
-    on_shutdown=stop_runtime,
+    **audit_hooks("auth", AuditOutbox, on_startup=start_runtime, on_shutdown=stop_runtime),
     make_authenticator=_authenticator,
 )
 

@@ -9,7 +9,7 @@ import hashlib
 import json
 import secrets
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -106,12 +106,15 @@ class KeyStore:
                     newest = next(r for r in rows if r.retired_at is None)
             self._install(rows, newest)
 
-    async def rotate(self) -> str:
-        """Retire the signing key and start signing with a fresh one; returns the new kid."""
+    async def rotate(self, within: Callable[[AsyncSession], None] | None = None) -> str:
+        """Retire the signing key and start signing with a fresh one; returns the new kid.
+        `within` adds to the rotation's transaction (its audit event)."""
         async with self._lock:
             now = datetime.now(UTC)
             async with self.sessions() as session, session.begin():
                 rows = await self._rotate(session, now)
+                if within is not None:
+                    within(session)
             newest = next(r for r in rows if r.retired_at is None)
             self._install(rows, newest)
             return newest.kid

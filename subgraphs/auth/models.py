@@ -22,10 +22,12 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from subgraphs.kit.audit import AuditOutboxMixin
 from subgraphs.kit.db import TimestampMixin, make_base, new_id
 from subgraphs.kit.principal import Role
 
 __all__ = [
+    "AuditOutbox",
     "Base",
     "Device",
     "RevokedToken",
@@ -173,3 +175,9 @@ class SigningKey(Base):
     private_key: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_NOW)
     retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AuditOutbox(AuditOutboxMixin, Base):
+    """Audit events of this subgraph, waiting for the relay to deliver them to admins."""
+
+    __tablename__ = "audit_outbox"

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from sqlalchemy.exc import IntegrityError
 
 from subgraphs.auth import repository
+from subgraphs.auth.auditing import audited
 from subgraphs.auth.models import User
 from subgraphs.auth.password_policy import check_password
 from subgraphs.auth.passwords import hash_password, verify_password
@@ -47,6 +48,9 @@ def require_service(principal: Principal) -> None:
 async def create_user(ctx: RequestContext, new: NewUser) -> User:
     """A login for a new doctor/patient/institution/admin/analyst (service callers only)."""
     require_service(ctx.principal)
+    audit = audited(ctx)
+    audit.note.target(*([new.user_id] if new.user_id else []))
+    audit.note.details["role"] = new.role.value
     email = new.email.strip()
     if len(email) > 254 or not _EMAIL.match(email):
         raise Invalid("email", "is not a valid email address")
@@ -58,10 +62,11 @@ async def create_user(ctx: RequestContext, new: NewUser) -> User:
         password_hash = await hash_password(new.password, ctx.settings.bcrypt_rounds)
     now = datetime.now(UTC)
     try:
-        async with ctx.write() as session:
+        async with audit.write() as session:
             if new.user_id is not None:
                 existing = await repository.get_user(session, new.user_id)
                 if existing is not None:
+                    audit.note.details["retry"] = True
                     return _same_login_or_conflict(existing, email, new)
             if await repository.get_user_by_email(session, email) is not None:
                 raise Conflict("A login with this email already exists", field="email")
@@ -72,6 +77,8 @@ async def create_user(ctx: RequestContext, new: NewUser) -> User:
             )  # fmt: skip
             session.add(user)
             await session.flush()
+            if not audit.note.target_ids:
+                audit.note.target(user.id)
             await repository.add_event(session, user_id=user.id, kind="user_created")
     except IntegrityError as exc:  # a concurrent create of the same email won the race
         raise Conflict("A login with this email already exists", field="email") from exc
@@ -93,11 +100,15 @@ def _same_login_or_conflict(existing: User, email: str, new: NewUser) -> User:
 async def delete_user(ctx: RequestContext, runtime: AuthRuntime, user_id: uuid.UUID) -> bool:
     """Remove a login (compensation when a cross-service create fails); its sessions die first."""
     require_service(ctx.principal)
-    async with ctx.write() as session:
+    audit = audited(ctx)
+    audit.note.target(user_id)
+    async with audit.write() as session:
         revoked = await revoke_sessions(
             ctx, runtime, session, reason="user_deleted", by=None, user_id=user_id
         )
         deleted = await repository.delete_user(session, user_id)
+        if not deleted:
+            audit.outcome = "not_found"
     await runtime.mirror.publish(revoked)
     return deleted
 
@@ -109,6 +120,9 @@ async def change_password(
     principal = ctx.principal
     if principal.user_id is None:
         raise Unauthenticated(ctx.extras.get("auth_error", "Authentication required"))
+    audit = audited(ctx)
+    audit.note.target(principal.user_id)
+    audit.note.fields.append("password")
     async with ctx.read() as session:
         user = await repository.get_user(session, principal.user_id)
     if user is None:
@@ -117,7 +131,7 @@ async def change_password(
         raise Invalid("currentPassword", "is not your current password")
     check_password(new, field="newPassword", email=user.email)
     new_hash = await hash_password(new, ctx.settings.bcrypt_rounds)
-    async with ctx.write() as session:
+    async with audit.write() as session:
         await repository.set_password(session, user.id, new_hash, datetime.now(UTC))
         revoked = await revoke_sessions(
             ctx, runtime, session, reason="password_changed", by=user.id, user_id=user.id,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from subgraphs.auth import repository
+from subgraphs.auth.auditing import audited
 from subgraphs.auth.runtime import AuthRuntime
 from subgraphs.auth.sessions import SignedIn, revoke_sessions, start_session
 from subgraphs.auth.throttle import LoginThrottle
@@ -44,7 +45,10 @@ async def logout(ctx: RequestContext, runtime: AuthRuntime) -> bool:
     """End the caller's current session (its access and refresh tokens stop working)."""
     principal = require_user(ctx)
     assert principal.session_id is not None  # every user token carries its session
-    async with ctx.write() as session:
+    audit = audited(ctx)
+    audit.note.target(principal.user_id)
+    audit.note.details["session_ids"] = [str(principal.session_id)]
+    async with audit.write() as session:
         revoked = await revoke_sessions(
             ctx, runtime, session, reason="logout", by=principal.user_id,
             session_ids=[principal.session_id],
@@ -59,10 +63,13 @@ async def revoke_session(ctx: RequestContext, runtime: AuthRuntime, session_id: 
     principal = ctx.principal
     if not principal.is_authenticated:
         raise Unauthenticated(ctx.extras.get("auth_error", "Authentication required"))
-    async with ctx.write() as session:
+    audit = audited(ctx)
+    audit.note.details["session_ids"] = [str(session_id)]
+    async with audit.write() as session:
         row = await repository.get_session(session, session_id)
         if row is None or not _may_manage(principal, row.user_id):
             raise NotFound("Session not found")
+        audit.note.target(row.user_id)
         revoked = await revoke_sessions(
             ctx, runtime, session, reason="revoked", by=principal.user_id, session_ids=[row.id]
         )
@@ -80,12 +87,15 @@ async def revoke_all_sessions(
     target = user_id or principal.user_id
     if target is None:
         raise NotFound("User not found")
+    audit = audited(ctx)
+    audit.note.target(target)
     if not _may_manage(principal, target):
         raise Forbidden("Only administrators may end another user's sessions")
-    async with ctx.write() as session:
+    async with audit.write() as session:
         revoked = await revoke_sessions(
             ctx, runtime, session, reason="revoked_all", by=principal.user_id, user_id=target
         )
+        audit.note.details["session_ids"] = [str(r.session_id) for r in revoked]
     await runtime.mirror.publish(revoked)
     return len(revoked)
 
@@ -93,10 +103,13 @@ async def revoke_all_sessions(
 async def revoke_device(ctx: RequestContext, runtime: AuthRuntime, device_id: uuid.UUID) -> int:
     """Sign a device out: every live session opened from it."""
     principal = require_user(ctx)
-    async with ctx.write() as session:
+    audit = audited(ctx)
+    audit.note.details["device_id"] = str(device_id)
+    async with audit.write() as session:
         devices = await repository.devices_by_ids(session, [device_id])
         if not devices or not _may_manage(principal, devices[0].user_id):
             raise NotFound("Device not found")
+        audit.note.target(devices[0].user_id)
         ids = list(await repository.live_session_ids_of_device(session, device_id))
         revoked = await revoke_sessions(
             ctx, runtime, session, reason="device_revoked", by=principal.user_id, session_ids=ids
@@ -112,6 +125,7 @@ async def create_tokens(ctx: RequestContext, runtime: AuthRuntime, user_id: uuid
         raise Unauthenticated(ctx.extras.get("auth_error", "Authentication required"))
     if not principal.has_role(Role.ADMIN, Role.SERVICE):
         raise Forbidden("Only administrators and services may issue tokens for a user")
+    audited(ctx).note.target(user_id)
     async with ctx.read() as session:
         user = await repository.get_user(session, user_id)
     if user is None or not user.is_active:
@@ -126,9 +140,12 @@ async def unlock_user(ctx: RequestContext, runtime: AuthRuntime, user_id: uuid.U
         raise Unauthenticated(ctx.extras.get("auth_error", "Authentication required"))
     if not principal.has_role(Role.ADMIN, Role.SERVICE):
         raise Forbidden("Only administrators may unlock an account")
-    async with ctx.write() as session:
+    audit = audited(ctx)
+    audit.note.target(user_id)
+    async with audit.write() as session:
         user = await repository.get_user(session, user_id)
         if user is None:
+            audit.outcome = "not_found"
             return False
         await repository.unlock_user(session, user_id)
         await repository.add_event(

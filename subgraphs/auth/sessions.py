@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from subgraphs.auth import repository
+from subgraphs.auth.auditing import audited
 from subgraphs.auth.devices import describe_device
 from subgraphs.auth.models import User, UserSession, UserToken
 from subgraphs.auth.passwords import verify_password
@@ -102,7 +103,9 @@ async def start_session(
     now = datetime.now(UTC)
     device = describe_device(ctx.user_agent)
     refresh_token, refresh_hash = new_refresh_token()
-    async with ctx.write() as session:
+    audit = audited(ctx)
+    audit.note.target(user.id)
+    async with audit.write() as session:
         device_id, is_new_device = await repository.upsert_device(
             session,
             {"user_id": user.id, "fingerprint": device.fingerprint,
@@ -124,6 +127,7 @@ async def start_session(
         if kind == "login":
             await repository.mark_login(session, user.id, now)
         detail = {"session_id": str(row.id), "device": f"{device.browser} on {device.os}"}
+        audit.note.details.update(detail, new_device=is_new_device)
         await repository.add_event(
             session, user_id=user.id, kind=kind, ip=ctx.client_ip, user_agent=device.user_agent,
             detail=detail,
@@ -159,7 +163,12 @@ async def login(ctx: RequestContext, runtime: AuthRuntime, email: str, password:
     if failures is None:  # Redis down: count on the user row instead
         failures = user.failed_login_count + 1 if user is not None else 0
     locked = failures >= runtime.policy.account_lock_after
-    async with ctx.write() as session:
+    audit = audited(ctx)
+    audit.refuse("denied", "invalid_credentials")
+    audit.note.details["locked"] = locked
+    if user is not None:
+        audit.note.target(user.id)
+    async with audit.write() as session:
         await repository.record_failed_login(
             session,
             user_id=user.id if user is not None else None,
@@ -179,9 +188,13 @@ async def refresh(ctx: RequestContext, runtime: AuthRuntime, refresh_token: str)
     revoked: list[Revocation] = []
     user: User | None = None
     session_id: uuid.UUID | None = None
-    async with ctx.write() as session:
+    audit = audited(ctx)
+    async with audit.write() as session:
         token = await repository.token_for_update(session, hash_refresh_token(refresh_token))
         row = None if token is None else await repository.get_session(session, token.session_id)
+        if row is not None:
+            audit.note.target(row.user_id)
+            audit.note.details["session_id"] = str(row.id)
         if token is None or row is None:
             failure = "Invalid refresh token"
         elif token.used_at is not None:
@@ -208,6 +221,8 @@ async def refresh(ctx: RequestContext, runtime: AuthRuntime, refresh_token: str)
                               created_at=now, expires_at=row.expires_at)
                 )  # fmt: skip
                 await repository.touch_device(session, row.device_id, now, ctx.client_ip)
+        if failure is not None:
+            audit.refuse("denied", failure)
     # Committed: the revocation stands even though this request fails.
     await runtime.mirror.publish(revoked)
     if failure is not None or user is None or session_id is None:
