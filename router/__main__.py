@@ -1,11 +1,13 @@
-"""`python -m router --supergraph FILE --port N [--host H] [--explain QUERY]`."""
+"""`python -m router --supergraph FILE --port N [--host H] [--explain QUERY] [--jwks-url URL …]`."""
 
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 from router.config import RouterConfig
+from router.security.config import AuthConfig
 
 __all__ = ["main"]
 
@@ -24,9 +26,12 @@ def main(argv: list[str] | None = None) -> None:
         help="pass subgraph error extensions through",
     )
     parser.add_argument("--explain", metavar="QUERY", help="print the query plan of QUERY and exit")
+    _auth_arguments(parser)
     args = parser.parse_args(argv)
     config = RouterConfig(
-        subgraph_timeout=args.subgraph_timeout, expose_subgraph_errors=args.expose_subgraph_errors
+        subgraph_timeout=args.subgraph_timeout,
+        expose_subgraph_errors=args.expose_subgraph_errors,
+        auth=_auth_config(args),
     )
     if args.explain:
         from graphql import parse
@@ -40,6 +45,42 @@ def main(argv: list[str] | None = None) -> None:
     from router.server import serve
 
     serve(args.supergraph, args.host, args.port, config)
+
+
+def _auth_arguments(parser: argparse.ArgumentParser) -> None:
+    env = os.environ.get
+    group = parser.add_argument_group("authentication (off unless --jwks-url or JWT_JWKS_URL)")
+    group.add_argument("--jwks-url", default=env("JWT_JWKS_URL"), help="JWKS of the token issuer")
+    group.add_argument("--jwt-issuer", default=env("JWT_ISSUER"), help="required `iss`")
+    group.add_argument("--jwt-audience", default=env("JWT_AUDIENCE"), help="required `aud`")
+    group.add_argument(
+        "--redis-url", default=env("REDIS_URL"), help="revocation mirror (`PREFIX revoked:…`)"
+    )
+    group.add_argument("--redis-prefix", default=env("REDIS_PREFIX", "ph:"))
+    group.add_argument(
+        "--auth-service-url",
+        default=env("AUTH_SERVICE_URL"),
+        help="auth service GraphQL URL: revocation answers when Redis cannot",
+    )
+    group.add_argument(
+        "--service-token",
+        default=env("SERVICE_TOKEN"),
+        help="secret for the auth service's revocation endpoint (env SERVICE_TOKEN preferred)",
+    )
+
+
+def _auth_config(args: argparse.Namespace) -> AuthConfig | None:
+    if not args.jwks_url:
+        return None
+    return AuthConfig(
+        jwks_url=args.jwks_url,
+        issuer=args.jwt_issuer or None,
+        audience=args.jwt_audience or None,
+        redis_url=args.redis_url or None,
+        redis_prefix=args.redis_prefix,
+        auth_service_url=args.auth_service_url or None,
+        service_token=args.service_token or None,
+    )
 
 
 if __name__ == "__main__":

@@ -1,8 +1,12 @@
-"""Router settings: subgraph timeouts and URL overrides, forwarded headers, error exposure."""
+"""Router settings: subgraph timeouts and URL overrides, forwarded headers, errors, auth."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from router.security.config import AuthConfig
 
 __all__ = ["RouterConfig"]
 
@@ -28,6 +32,8 @@ class RouterConfig:
     max_connections_per_host: int = 100
     document_cache_size: int = 1024
     plan_cache_size: int = 1024
+    # JWT verification and @authenticated/@requiresScopes/@policy; None: both off.
+    auth: AuthConfig | None = None
 
     def timeout_for(self, service: str) -> float:
         return self.subgraph_timeouts.get(service, self.subgraph_timeout)

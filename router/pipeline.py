@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
 from typing import Any
 
 from graphql import (
@@ -23,6 +23,8 @@ from router.context import GraphQLRequest, RequestContext
 from router.documents import DocumentCache, error_dict
 from router.executor import PlanExecutor, SubgraphClient, shape_response
 from router.planner import PlanningError, QueryPlan, QueryPlanner, print_plan
+from router.security import install as install_security
+from router.security.stages import PLAN_DOCUMENT, PLAN_VARIANT
 from router.supergraph import Supergraph
 
 __all__ = ["Router", "Stage"]
@@ -39,7 +41,7 @@ class Router:
         self.api_schema = build_api_schema(self.supergraph.document)
         self.documents = DocumentCache(self.api_schema, self.config.document_cache_size)
         self.planner = QueryPlanner(self.supergraph)
-        self._plans: OrderedDict[tuple[str, str | None], QueryPlan] = OrderedDict()
+        self._plans: OrderedDict[tuple[str, str | None, Hashable], QueryPlan] = OrderedDict()
         self.client = SubgraphClient(self.config.max_connections_per_host)
         urls = {
             name: self.config.subgraph_urls.get(name, g.url)
@@ -53,9 +55,13 @@ class Router:
             stage_plan,
             stage_execute,
         ]
+        # Authentication and authorization stages, when `config.auth` turns them on.
+        self.security = install_security(self)
 
     async def close(self) -> None:
         await self.client.close()
+        if self.security is not None:
+            await self.security.close()
 
     async def handle(self, request: GraphQLRequest, headers: dict[str, str]) -> RequestContext:
         ctx = RequestContext(request=request, headers=headers)
@@ -65,8 +71,16 @@ class Router:
                 break
         return ctx
 
-    def plan_for(self, query: str, document: DocumentNode, operation_name: str | None) -> QueryPlan:
-        key = (query, operation_name)
+    def plan_for(
+        self,
+        query: str,
+        document: DocumentNode,
+        operation_name: str | None,
+        variant: Hashable = None,
+    ) -> QueryPlan:
+        """The cached plan of `document`; `variant` tells apart documents rewritten from one query
+        (e.g. per authorization outcome), so one caller's filtered plan never serves another."""
+        key = (query, operation_name, variant)
         plan = self._plans.get(key)
         if plan is None:
             plan = self.planner.plan(document, operation_name)
@@ -157,12 +171,17 @@ async def stage_variables(router: Router, ctx: RequestContext) -> None:
 
 
 async def stage_plan(router: Router, ctx: RequestContext) -> None:
+    if ctx.plan is not None:
+        return  # an earlier stage already decided (e.g. nothing the caller may read)
     assert ctx.document is not None
     assert ctx.document.document is not None
     assert ctx.request.query is not None
     try:
         ctx.plan = router.plan_for(
-            ctx.request.query, ctx.document.document, ctx.request.operation_name
+            ctx.request.query,
+            ctx.state.get(PLAN_DOCUMENT, ctx.document.document),
+            ctx.request.operation_name,
+            ctx.state.get(PLAN_VARIANT),
         )
     except (PlanningError, GraphQLError) as error:
         ctx.fail(500, [{"message": str(error), "extensions": {"code": "QUERY_PLANNING_FAILED"}}])
