@@ -17,6 +17,7 @@ from subgraphs.auth.types import (
     StatsInterval,
     TokenInfo,
     User,
+    UserCounts,
     UserRole,
     parse_id,
 )
@@ -71,6 +72,10 @@ class Query:
             context_of(info), since=since, until=until, unit=interval.value
         )
         return AuthStatistics.from_stats(result)
+
+    @strawberry.field(description="Users by role, every role listed (administrators, services).")
+    async def user_counts(self, info: Info[Any, Any]) -> UserCounts:
+        return UserCounts.from_counts(await stats.user_counts(context_of(info)))
 
 
 @strawberry.type

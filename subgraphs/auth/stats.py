@@ -10,10 +10,13 @@ from subgraphs.kit.context import RequestContext
 from subgraphs.kit.errors import Forbidden, Invalid, Unauthenticated
 from subgraphs.kit.principal import Role
 
-__all__ = ["AuthStatistics", "LoginBucket", "auth_statistics"]
+__all__ = ["PROFILE_ROLES", "AuthStatistics", "LoginBucket", "auth_statistics", "user_counts"]
 
 _MAX_BUCKETS = 400
 _LOGIN_KINDS = ("login", "login_failed", "new_device", "account_locked")
+
+#: Roles whose users are profiles in another subgraph: one user per profile, however many logins.
+PROFILE_ROLES = frozenset({Role.ADMIN, Role.INSTITUTION, Role.DOCTOR, Role.PATIENT})
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +50,29 @@ class AuthStatistics:
         return sum(b.failed_logins for b in self.buckets)
 
 
+def _require_admin(ctx: RequestContext, what: str) -> None:
+    principal = ctx.principal
+    if not principal.is_authenticated:
+        raise Unauthenticated(ctx.extras.get("auth_error", "Authentication required"))
+    if not principal.has_role(Role.ADMIN, Role.SERVICE):
+        raise Forbidden(f"{what} are for administrators")
+
+
+async def user_counts(ctx: RequestContext) -> dict[Role, int]:
+    """Users per role (every role with logins, zeros included): administrators and services.
+
+    A profile role counts profiles (a profile with several logins is one user; a login attached
+    to no profile is nobody's); an analyst is their login."""
+    _require_admin(ctx, "User counts")
+    async with ctx.read() as session:
+        rows = await stats_repository.logins_by_role(session)
+    counts = dict.fromkeys((r for r in Role if r is not Role.SERVICE), 0)
+    for role, profiles, logins in rows:
+        known = Role(role)
+        counts[known] = profiles if known in PROFILE_ROLES else logins
+    return counts
+
+
 def _buckets(since: datetime, until: datetime, unit: str) -> list[datetime]:
     step = timedelta(hours=1) if unit == "hour" else timedelta(days=1)
     start = since.replace(minute=0, second=0, microsecond=0)
@@ -63,11 +89,7 @@ async def auth_statistics(
     ctx: RequestContext, *, since: datetime | None, until: datetime | None, unit: str
 ) -> AuthStatistics:
     """Administrators only: lockouts and failures are security signals, not analytics."""
-    principal = ctx.principal
-    if not principal.is_authenticated:
-        raise Unauthenticated(ctx.extras.get("auth_error", "Authentication required"))
-    if not principal.has_role(Role.ADMIN, Role.SERVICE):
-        raise Forbidden("Sign-in statistics are for administrators")
+    _require_admin(ctx, "Sign-in statistics")
     now = datetime.now(UTC)
     until = (until or now).astimezone(UTC)
     since = (since or until - timedelta(days=7)).astimezone(UTC)

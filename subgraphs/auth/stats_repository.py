@@ -15,6 +15,7 @@ __all__ = [
     "device_counts",
     "event_buckets",
     "locked_account_count",
+    "logins_by_role",
 ]
 
 
@@ -27,6 +28,14 @@ async def active_session_count(session: AsyncSession, now: datetime) -> int:
 
 async def locked_account_count(session: AsyncSession, now: datetime) -> int:
     return int(await session.scalar(select(func.count()).where(User.locked_until > now)) or 0)
+
+
+async def logins_by_role(session: AsyncSession) -> Sequence[tuple[str, int, int]]:
+    """(role, distinct profiles, logins) per role, in one statement."""
+    query = select(User.role, func.count(User.profile_id.distinct()), func.count()).group_by(
+        User.role
+    )
+    return [(r[0], int(r[1]), int(r[2])) for r in (await session.execute(query)).all()]
 
 
 async def device_counts(session: AsyncSession) -> Sequence[tuple[str, int]]:

@@ -25,7 +25,9 @@ __all__ = [
     "StatsInterval",
     "TokenInfo",
     "User",
+    "UserCounts",
     "UserRole",
+    "UserRoleCount",
     "parse_id",
 ]
 
@@ -239,6 +241,24 @@ class LoginBucket:
 class DeviceTypeCount:
     device_type: str
     count: int
+
+
+@strawberry.type(description="Users with one role.")
+class UserRoleCount:
+    role: UserRole  # type: ignore[valid-type]
+    count: int
+
+
+@strawberry.type(description="Users by role (administrators, services): a profile is one user "
+                 "however many logins it has; analysts are counted by login.")  # fmt: skip
+class UserCounts:
+    total: int
+    by_role: list[UserRoleCount]
+
+    @classmethod
+    def from_counts(cls, counts: dict[Role, int]) -> UserCounts:
+        rows = [UserRoleCount(role=role, count=n) for role, n in counts.items()]
+        return cls(total=sum(counts.values()), by_role=rows)
 
 
 @strawberry.type(description="Sign-in activity (administrators).")
