@@ -15,7 +15,6 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from subgraphs.admins import repository
 from subgraphs.kit.errors import DomainError, Forbidden
 from subgraphs.kit.principal import Principal, Role
 from subgraphs.kit.service_client import ServiceClient
@@ -28,7 +27,8 @@ _log = logging.getLogger("predicthealth.admins.stats")
 SUPPRESS_BELOW = 5
 
 _QUERIES: dict[str, tuple[str, str]] = {
-    "auth": ("authStatistics", "{ authStatistics { activeSessions lockedAccounts logins failedLogins } }"),
+    "auth": ("authStatistics", "{ authStatistics { activeSessions lockedAccounts logins failedLogins } "
+             "userCounts { byRole { role count } } }"),
     "institutions": ("institutionStatistics",
                      "{ institutionStatistics { total active verified byType { institutionType count } } }"),
     "doctors": ("doctorStatistics", "{ doctorStatistics { total active byStatus { status count } } }"),
@@ -71,6 +71,8 @@ class SystemStatistics:
 
 
 async def _fetch(client: ServiceClient, service: str) -> dict[str, Any] | None:
+    """The service's statistics object, with its other top-level fields (auth's `userCounts`)
+    alongside under their own names."""
     root, query = _QUERIES[service]
     try:
         data = await client.execute(service, query)
@@ -78,7 +80,9 @@ async def _fetch(client: ServiceClient, service: str) -> dict[str, Any] | None:
         _log.warning("statistics of %s unavailable: %s", service, exc.message)
         return None
     found = data.get(root)
-    return found if isinstance(found, dict) else None
+    if not isinstance(found, dict):
+        return None
+    return {**found, **{k: v for k, v in data.items() if k != root}}
 
 
 def _pairs(rows: list[dict[str, Any]] | None, key: str) -> list[tuple[str, int]]:
@@ -94,7 +98,6 @@ async def system_statistics(
     services = list(_QUERIES)
     fetched = await asyncio.gather(*(_fetch(client, s) for s in services))
     got: dict[str, dict[str, Any] | None] = dict(zip(services, fetched, strict=True))
-    admins = await repository.active_count(session)
 
     def fig(key: str, value: Any) -> Count:
         return suppress(key, None if value is None else int(value), analyst=analyst)
@@ -113,8 +116,8 @@ async def system_statistics(
         sessions.append(fig("locked_accounts", auth.get("lockedAccounts")))
     return SystemStatistics(
         generated_at=datetime.now(UTC),
-        users_by_role=[fig("admin", admins), fig("institution", inst.get("total")),
-                       fig("doctor", docs.get("total")), fig("patient", pats.get("total"))],
+        # Auth's `userCounts`: every role, and a profile is one user however many logins it has.
+        users_by_role=figs(_pairs((auth.get("userCounts") or {}).get("byRole"), "role")),
         institutions=[fig("total", inst.get("total")), fig("active", inst.get("active")),
                       fig("verified", inst.get("verified"))],
         institutions_by_type=figs(_pairs(inst.get("byType"), "institutionType")),
