@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from router.config import RouterConfig
-from router.security.config import AuthConfig
+from router.security.config import AuthConfig, split_list
 
 __all__ = ["main"]
 
@@ -54,6 +54,11 @@ def _auth_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--jwt-issuer", default=env("JWT_ISSUER"), help="required `iss`")
     group.add_argument("--jwt-audience", default=env("JWT_AUDIENCE"), help="required `aud`")
     group.add_argument(
+        "--jwt-roles",
+        default=env("JWT_ROLES"),
+        help="comma-separated values the `role` claim must take (default: unchecked)",
+    )
+    group.add_argument(
         "--redis-url", default=env("REDIS_URL"), help="revocation mirror (`PREFIX revoked:…`)"
     )
     group.add_argument("--redis-prefix", default=env("REDIS_PREFIX", "ph:"))
@@ -80,6 +85,7 @@ def _auth_config(args: argparse.Namespace) -> AuthConfig | None:
         redis_prefix=args.redis_prefix,
         auth_service_url=args.auth_service_url or None,
         service_token=args.service_token or None,
+        roles=split_list(args.jwt_roles),
     )
 
 

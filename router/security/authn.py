@@ -106,6 +106,8 @@ class TokenVerifier:
         self.keys = JwksCache(config.jwks_url)
         self.revocations, self._redis = _revocations(config)
         required = {"exp", *config.required_claims}
+        if config.roles:
+            required.add("role")
         if self.revocations is not None:
             required.add("sid")  # a token without a session could never be revoked
         self.required = sorted(required)
@@ -141,6 +143,8 @@ class TokenVerifier:
             raise InvalidToken("Token expired") from exc
         except jwt.PyJWTError as exc:
             raise InvalidToken("Invalid token") from exc
+        if self.config.roles and claims.get("role") not in self.config.roles:
+            raise InvalidToken("Invalid token claims")
         await self._check_revocation(claims)
         return Caller(authenticated=True, scopes=_scopes(claims), claims=claims)
 

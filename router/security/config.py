@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-__all__ = ["DEFAULT_ALGORITHMS", "AuthConfig"]
+__all__ = ["DEFAULT_ALGORITHMS", "AuthConfig", "split_list"]
 
 #: Asymmetric only: `none` and HMAC (algorithm confusion with a public key) are never accepted.
 DEFAULT_ALGORITHMS = ("EdDSA", "ES256")
@@ -29,6 +29,9 @@ class AuthConfig:
     #: The auth service's GraphQL URL: `/internal/revocation` answers when Redis cannot.
     auth_service_url: str | None = None
     service_token: str | None = None
+    #: When set, a token's `role` claim must be one of these (e.g. our user roles: a token
+    #: claiming `service` or a made-up role is refused even when properly signed).
+    roles: tuple[str, ...] = ()
     #: Seconds of clock skew tolerated on `exp`, `nbf` and `iat`.
     leeway: float = 5.0
 
@@ -39,7 +42,8 @@ class AuthConfig:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> AuthConfig | None:
         """`JWT_JWKS_URL` (required to turn auth on), `JWT_ISSUER`, `JWT_AUDIENCE`, `REDIS_URL`,
-        `REDIS_PREFIX`, `AUTH_SERVICE_URL`, `SERVICE_TOKEN`; None when no JWKS URL is set."""
+        `REDIS_PREFIX`, `AUTH_SERVICE_URL`, `SERVICE_TOKEN`, `JWT_ROLES` (comma-separated); None
+        when no JWKS URL is set."""
         values = os.environ if env is None else env
         jwks_url = values.get("JWT_JWKS_URL")
         if not jwks_url:
@@ -52,4 +56,10 @@ class AuthConfig:
             redis_prefix=values.get("REDIS_PREFIX") or "ph:",
             auth_service_url=values.get("AUTH_SERVICE_URL") or None,
             service_token=values.get("SERVICE_TOKEN") or None,
+            roles=split_list(values.get("JWT_ROLES")),
         )
+
+
+def split_list(value: str | None) -> tuple[str, ...]:
+    """`"a, b,,c"` → `("a", "b", "c")`."""
+    return tuple(part.strip() for part in (value or "").split(",") if part.strip())

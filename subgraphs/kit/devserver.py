@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from subgraphs.kit.infra import resolve_infrastructure
 from subgraphs.kit.migrations import migrate
+from subgraphs.kit.principal import Role
 from subgraphs.kit.processes import Child, Supervisor, python_module
 from subgraphs.kit.seeding import DEMO_LOGINS, DEMO_PASSWORD, SeedPlan, is_seeded, seed, wipe
 from subgraphs.kit.settings import SUBGRAPHS, Settings, get_settings
@@ -110,6 +111,8 @@ def run_dev(console: Console, *, patients: int, reset: bool, with_router: bool) 
             "ENVIRONMENT": settings.environment,
             "LOG_JSON": "false",
             "DATA_DIR": str(settings.data_dir.resolve()),
+            # The router asks the auth service about revocations with it (never on a command line).
+            "SERVICE_TOKEN": settings.service_token,
             **{f"{n.upper()}_SERVICE_URL": settings.service_url(n) for n in SUBGRAPHS},
         }
     )
@@ -150,6 +153,21 @@ def run_dev(console: Console, *, patients: int, reset: bool, with_router: bool) 
                     str(supergraph),
                     "--port",
                     str(_port(settings.router_url)),
+                    # Our system's tokens: verified (and revocation checked) at the router too.
+                    "--jwks-url",
+                    settings.jwks_url(),
+                    "--jwt-issuer",
+                    settings.jwt_issuer,
+                    "--jwt-audience",
+                    settings.jwt_audience,
+                    "--jwt-roles",
+                    ",".join(r.value for r in Role if r is not Role.SERVICE),
+                    "--redis-url",
+                    infra.redis_url,
+                    "--redis-prefix",
+                    settings.redis_prefix,
+                    "--auth-service-url",
+                    settings.auth_service_url,
                 ),
                 f"http://127.0.0.1:{_port(settings.router_url)}/health",
             )
