@@ -154,7 +154,6 @@ class Mutation:
     async def update_doctor(
         self, info: Info[Any, Any], id: strawberry.ID, input: UpdateDoctorInput
     ) -> Doctor:
-        principal = require_principal(info)
         status = input.professional_status
         changes = service.DoctorChanges(
             first_name=input.first_name,
@@ -172,6 +171,7 @@ class Mutation:
             context_of(info), "doctor.update", target_type="doctor", target_ids=[id],
             fields=_given(input),
         ) as (session, _):  # fmt: skip
+            principal = require_principal(info)  # refused callers are audited too
             row = await service.update_doctor(
                 session, principal, parse_id(id), changes, _state(info).institutions
             )
@@ -190,22 +190,22 @@ class Mutation:
     async def review_doctor_license(
         self, info: Info[Any, Any], id: strawberry.ID, decision: LicenseDecision
     ) -> Doctor:
-        principal = require_principal(info)
         async with audit_trail(info).write(
             context_of(info), "doctor.review_license", target_type="doctor", target_ids=[id],
             fields=["license_status"],
         ) as (session, note):  # fmt: skip
+            principal = require_principal(info)  # refused callers are audited too
             note.details["decision"] = decision.value
             row = await service.review_license(session, principal, parse_id(id), decision.value)
         return Doctor.from_model(row)
 
 
 async def _set_active(info: Info[Any, Any], id: strawberry.ID, *, active: bool) -> Doctor:
-    principal = require_principal(info)
     action = "doctor.activate" if active else "doctor.deactivate"
     async with audit_trail(info).write(
         context_of(info), action, target_type="doctor", target_ids=[id], fields=["is_active"]
     ) as (session, _):
+        principal = require_principal(info)  # refused callers are audited too
         row = await service.set_active(session, principal, parse_id(id), active=active)
     return Doctor.from_model(row)
 

@@ -146,7 +146,6 @@ class Mutation:
     async def update_institution(
         self, info: Info[Any, Any], id: strawberry.ID, input: UpdateInstitutionInput
     ) -> Institution:
-        principal = require_principal(info)
         changes = service.InstitutionChanges(
             name=input.name,
             institution_type=None
@@ -164,6 +163,7 @@ class Mutation:
             context_of(info), "institution.update", target_type="institution", target_ids=[id],
             fields=_given(input),
         ) as (session, _):  # fmt: skip
+            principal = require_principal(info)  # refused callers are audited too
             row = await service.update_institution(session, principal, parse_id(id), changes)
         return Institution.from_model(row)
 
@@ -183,11 +183,11 @@ class Mutation:
     async def delete_institution(
         self, info: Info[Any, Any], id: strawberry.ID, force: bool = False
     ) -> strawberry.ID:
-        principal = require_principal(info)
         state = _state(info)
         async with audit_trail(info).write(
             context_of(info), "institution.delete", target_type="institution", target_ids=[id]
         ) as (session, note):
+            principal = require_principal(info)  # refused callers are audited too
             note.details["force"] = force
             deleted = await service.delete_institution(
                 session, principal, parse_id(id), force=force,
@@ -199,11 +199,11 @@ class Mutation:
 async def _set_active(
     info: Info[Any, Any], id: strawberry.ID, *, active: bool, force: bool
 ) -> Institution:
-    principal = require_principal(info)
     action = "institution.activate" if active else "institution.deactivate"
     async with audit_trail(info).write(
         context_of(info), action, target_type="institution", target_ids=[id], fields=["is_active"]
     ) as (session, note):
+        principal = require_principal(info)  # refused callers are audited too
         note.details["force"] = force
         row = await service.set_active(
             session, principal, parse_id(id), active=active, force=force,

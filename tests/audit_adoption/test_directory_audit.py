@@ -27,6 +27,11 @@ _UPDATE_INSTITUTION = (
 _DEACTIVATE_INSTITUTION = "mutation($id: ID!) { deactivateInstitution(id: $id) { id } }"
 
 
+def _role_of(role: str) -> str | None:
+    """The role an event names: none for an anonymous caller."""
+    return None if role == "anonymous" else role
+
+
 async def test_doctor_create_is_recorded_without_the_password(
     stack: SubgraphStack, http: httpx.AsyncClient
 ) -> None:
@@ -58,6 +63,7 @@ async def test_doctor_create_is_recorded_without_the_password(
         ("admin", _REVIEW, "doctor.review_license", "success"),
         ("patient", _DEACTIVATE_DOCTOR, "doctor.deactivate", "denied"),
         ("analyst", _UPDATE_DOCTOR, "doctor.update", "denied"),
+        ("anonymous", _REVIEW, "doctor.review_license", "denied"),
     ],
 )
 async def test_doctor_changes_and_refusals_are_recorded(  # noqa: PLR0917 - a role table
@@ -70,8 +76,8 @@ async def test_doctor_changes_and_refusals_are_recorded(  # noqa: PLR0917 - a ro
     assert (code_of(body) is None) == (outcome == "success"), body
     event = await event_of(stack, http, request_id, action=action)
     assert event["outcome"] == outcome
-    assert event["actorRole"] == role
-    assert event["actorUserId"]
+    assert event["actorRole"] == _role_of(role)
+    assert bool(event["actorUserId"]) == (role != "anonymous")
     assert event["targetIds"] == [doctor["id"]]
 
 
@@ -93,6 +99,7 @@ async def test_a_missing_doctor_is_recorded_as_not_found(
         ("admin", _DEACTIVATE_INSTITUTION, "institution.deactivate", "success"),
         ("doctor", _UPDATE_INSTITUTION, "institution.update", "denied"),
         ("analyst", _DEACTIVATE_INSTITUTION, "institution.deactivate", "denied"),
+        ("anonymous", _UPDATE_INSTITUTION, "institution.update", "denied"),
     ],
 )
 async def test_institution_changes_and_refusals_are_recorded(  # noqa: PLR0917
@@ -106,7 +113,7 @@ async def test_institution_changes_and_refusals_are_recorded(  # noqa: PLR0917
     event = await event_of(stack, http, request_id, action=action)
     assert event["service"] == "institutions"
     assert event["outcome"] == outcome
-    assert event["actorRole"] == role
+    assert event["actorRole"] == _role_of(role)
     assert event["targetType"] == "institution"
     assert event["targetIds"] == [institution["id"]]
 
