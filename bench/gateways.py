@@ -540,9 +540,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, nargs="+", help="levels (default 1 8 32)")
     parser.add_argument("--seconds", type=float, help="seconds per level (default 10, quick 3)")
     parser.add_argument(
-        "--gateways", nargs="+", choices=list(GATEWAYS), default=list(GATEWAYS), help="which"
+        "--gateways",
+        nargs="+",
+        choices=list(GATEWAYS),
+        default=list(GATEWAYS),
+        help="gateways to measure",
     )
-    parser.add_argument("--out", type=Path, default=RESULTS / "gateways.md")
+    parser.add_argument(
+        "--out", type=Path, default=RESULTS / "gateways.md", help="markdown table (plot next to it)"
+    )
     args = parser.parse_args(argv)
     levels = sorted(args.concurrency or ([1, 8] if args.quick else [1, 8, 32]))
     seconds = args.seconds or (3.0 if args.quick else 10.0)
