@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
@@ -18,11 +21,27 @@ __all__ = [
     "create_institution",
     "gql",
     "headers_for",
+    "relays_paused",
     "service_headers",
     "unique",
 ]
 
 ROLES = ("anonymous", "patient", "doctor", "institution", "analyst", "admin")
+
+
+@asynccontextmanager
+async def relays_paused(stack: SubgraphStack, *names: str) -> AsyncIterator[None]:
+    """Stop these subgraphs' audit outbox relays meanwhile: they share the engine, and statement
+    counts must see only the request's own SQL (stopping drains what is pending first)."""
+    relays = [stack.apps[name].state.audit.relay for name in names]
+    for relay in relays:
+        await asyncio.to_thread(stack.servers.run, relay.stop())
+    try:
+        yield
+    finally:
+        for relay in relays:
+            stack.servers.loop.call_soon_threadsafe(relay.start)
+
 
 _CREATE_INSTITUTION = """
 mutation($input: CreateInstitutionInput!) {

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from tests.directory.conftest import INSTITUTIONS, PER_INSTITUTION
-from tests.directory.factories import code_of, gql, headers_for
+from tests.directory.factories import code_of, gql, headers_for, relays_paused
 from tests.support.stack import SubgraphStack
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -22,8 +22,9 @@ async def _count(
     variables: dict[str, Any],
 ) -> tuple[dict[str, Any], int]:
     headers = await headers_for(stack, http, "admin")  # sees private fields too
-    with stack.statements.counting() as counts:
-        body = await gql(stack, http, subgraph, query, variables, headers)
+    async with relays_paused(stack, subgraph):
+        with stack.statements.counting() as counts:
+            body = await gql(stack, http, subgraph, query, variables, headers)
     assert code_of(body) is None, body
     return body, counts.get(subgraph, 0)
 
