@@ -97,8 +97,14 @@ async def test_system_statistics(
     figures = admin["data"]["systemStatistics"]
     assert figures["unavailable"] == []
     roles = _counts(figures["usersByRole"])
-    assert roles["patient"] == await scalar(db, "SELECT count(*) FROM patients.patients")
-    assert roles["doctor"] == await scalar(db, "SELECT count(*) FROM doctors.doctors")
+    # Users are auth's (`userCounts`): one per profile with a login, whatever the profile tables
+    # hold besides (other tests insert profiles without logins).
+    users = "SELECT count(DISTINCT profile_id) FROM auth.users WHERE role = :r"
+    for role in ("patient", "doctor", "institution", "admin"):
+        assert roles[role] == await scalar(db, users, r=role)
+    assert roles["analyst"] == await scalar(
+        db, "SELECT count(*) FROM auth.users WHERE role = 'analyst'"
+    )
     assert "locked_accounts" in _counts(figures["sessions"])
     analyst = await gql(stack, http, "admins", query, None, await as_role(stack, http, "analyst"))
     seen = analyst["data"]["systemStatistics"]
