@@ -1,7 +1,9 @@
 """Shape merged subgraph data into the client's response (Apollo Gateway's `computeResponse`).
 
 Keeps only what the operation selects (aliases, fragments by runtime type, `@skip`/`@include`),
-validates leaf values, and propagates nulls per the GraphQL spec.
+validates leaf values, and propagates nulls per the GraphQL spec. The walk is compiled once per
+operation (field lists per runtime type, leaf validators, literal directives resolved) and cached;
+only `@skip`/`@include` on variables is decided per request.
 """
 
 from __future__ import annotations
@@ -40,8 +42,16 @@ __all__ = ["ShapingResult", "shape_response"]
 
 Path = list[str | int]
 Introspect = Callable[[FieldNode], Any]
+# (variable name, True for @skip / False for @include): conditions decided per request.
+Conditions = tuple[tuple[str, bool], ...]
 _NULL_BUBBLE = object()
 _SPECIFIED_SCALARS = (GraphQLInt, GraphQLFloat, GraphQLBoolean, GraphQLID)
+_CACHE_SIZE = 512
+
+# Type node kinds.
+_NON_NULL, _LIST, _COMPOSITE, _LEAF = range(4)
+# Field kinds.
+_PLAIN, _TYPENAME, _INTROSPECTION = range(3)
 
 
 class ShapingResult:
@@ -52,69 +62,124 @@ class ShapingResult:
         self.errors = errors
 
 
-class _Shaper:
+class _Type:
+    """One level of a field's output type, with what completing a value at that level needs."""
+
+    __slots__ = ("fast", "inner", "kind", "leaf", "parent", "selections", "sub", "type_")
+
+    def __init__(
+        self,
+        kind: int,
+        type_: GraphQLOutputType,
+        parent: GraphQLCompositeType,
+        selections: bool,
+    ) -> None:
+        self.kind = kind
+        self.type_ = type_
+        self.parent = parent  # the type declaring the field (error messages)
+        self.selections = selections
+        self.inner: _Type | None = None
+        self.sub: _Set | None = None
+        self.leaf: Callable[[Any], bool] | None = None
+        # A value of exactly this Python type is valid without further checks (None: no shortcut).
+        self.fast: type | None = None
+
+
+class _Field:
+    __slots__ = ("conditions", "fast", "key", "kind", "name", "node", "nullable", "parent", "type_")
+
+    def __init__(
+        self,
+        kind: int,
+        node: FieldNode,
+        parent: GraphQLCompositeType,
+        conditions: Conditions,
+        type_: _Type | None,
+    ) -> None:
+        self.kind = kind
+        self.node = node
+        self.name = node.name.value
+        self.key = node.alias.value if node.alias else self.name
+        self.parent = parent
+        self.conditions = conditions
+        self.type_ = type_
+        # Leaf shortcut: a nullable or non-null leaf whose value has the expected Python type.
+        leaf = type_
+        self.nullable = True
+        if leaf is not None and leaf.kind == _NON_NULL:
+            self.nullable = False
+            leaf = leaf.inner
+        self.fast = leaf.fast if leaf is not None and leaf.kind == _LEAF else None
+
+
+class _Set:
+    """A selection set on a static parent type; field lists flattened per runtime `__typename`."""
+
+    __slots__ = ("by_typename", "compiler", "parent", "root", "selection_set")
+
+    def __init__(
+        self,
+        compiler: _Compiler,
+        selection_set: SelectionSetNode,
+        parent: GraphQLCompositeType,
+        root: bool,
+    ) -> None:
+        self.compiler = compiler
+        self.selection_set = selection_set
+        self.parent = parent
+        self.root = root
+        self.by_typename: dict[str | None, tuple[_Field, ...]] = {}
+
+    def fields(self, typename: Any) -> tuple[_Field, ...]:
+        key = typename if isinstance(typename, str) else None
+        fields = self.by_typename.get(key)
+        if fields is None:
+            out: list[_Field] = []
+            parent = self.parent
+            if key is not None and not self.root:
+                # Below the root the walk runs on the runtime type (checked by the caller).
+                parent = self.compiler.schema.type_map.get(key) or parent  # type: ignore[assignment]
+            self.compiler.flatten(self.selection_set, parent, key, self.root, (), out)
+            fields = tuple(out)
+            if key is None or key in self.compiler.schema.type_map:
+                self.by_typename[key] = fields  # unknown typenames are not cached (unbounded)
+        return fields
+
+
+class _Compiler:
+    """The compiled shape of one operation over one schema."""
+
     def __init__(
         self,
         schema: GraphQLSchema,
+        operation: OperationDefinitionNode,
         fragments: dict[str, FragmentDefinitionNode],
-        variables: dict[str, Any],
-        introspect: Introspect,
     ) -> None:
         self.schema = schema
+        self.operation = operation
         self.fragments = fragments
-        self.variables = variables
-        self.introspect = introspect
-        self.errors: list[dict[str, Any]] = []
+        root = schema.get_root_type(operation.operation)
+        assert root is not None
+        self.root = _Set(self, operation.selection_set, root, root=True)
 
-    def skip(self, directives: tuple[DirectiveNode, ...] | list[DirectiveNode] | None) -> bool:
-        for directive in directives or ():
-            name = directive.name.value
-            if name not in ("skip", "include"):
-                continue
-            value: Any = True
-            for arg in directive.arguments or ():
-                if arg.name.value == "if":
-                    node = arg.value
-                    if isinstance(node, VariableNode):
-                        value = self.variables.get(node.name.value)
-                    elif isinstance(node, BooleanValueNode):
-                        value = node.value
-            if (name == "skip" and value is True) or (name == "include" and value is not True):
-                return True
-        return False
-
-    def applies(self, condition: str | None, typename: Any, parent: GraphQLCompositeType) -> bool:
-        if condition is None:
-            return True
-        condition_type = self.schema.type_map.get(condition)
-        if condition_type is None:
-            return False
-        runtime: GraphQLNamedType | None = parent
-        if isinstance(typename, str):
-            runtime = self.schema.type_map.get(typename)
-            if runtime is None:
-                return False
-        if condition_type is runtime:
-            return True
-        if isinstance(runtime, GraphQLObjectType) and is_composite_type(condition_type):
-            return self.schema.is_sub_type(condition_type, runtime)  # type: ignore[arg-type]
-        return False
-
-    def apply_set(  # noqa: PLR0917 - recursive walk state passed explicitly
+    def flatten(  # noqa: PLR0917 - recursive walk state passed explicitly
         self,
-        source: dict[str, Any],
         selection_set: SelectionSetNode,
-        output: dict[str, Any],
-        path: Path,
         parent: GraphQLCompositeType,
-        root: bool = False,
-    ) -> object | None:
+        typename: str | None,
+        root: bool,
+        conditions: Conditions,
+        out: list[_Field],
+    ) -> None:
         for selection in selection_set.selections:
-            if self.skip(selection.directives):
+            own = _conditions(selection.directives)
+            if own is None:
                 continue
+            merged = conditions + own if own else conditions
             if isinstance(selection, FieldNode):
-                if self.apply_field(source, selection, output, path, parent, root) is _NULL_BUBBLE:
-                    return _NULL_BUBBLE
+                field = self.field(selection, parent, root, merged)
+                if field is not None:
+                    out.append(field)
                 continue
             if isinstance(selection, FragmentSpreadNode):
                 fragment = self.fragments.get(selection.name.value)
@@ -128,153 +193,114 @@ class _Shaper:
                     selection.type_condition.name.value if selection.type_condition else None
                 )
                 inner = selection.selection_set
-            if self.applies(condition, source.get("__typename"), parent):
+            if self.applies(condition, typename, parent):
                 narrowed = self.schema.type_map.get(condition) if condition else parent
-                if (
-                    self.apply_set(source, inner, output, path, narrowed or parent, root)  # type: ignore[arg-type]
-                    is _NULL_BUBBLE
-                ):
-                    return _NULL_BUBBLE
-        return None
+                self.flatten(inner, narrowed or parent, typename, root, merged, out)  # type: ignore[arg-type]
 
-    def apply_field(  # noqa: PLR0917 - recursive walk state passed explicitly
-        self,
-        source: dict[str, Any],
-        node: FieldNode,
-        output: dict[str, Any],
-        path: Path,
-        parent: GraphQLCompositeType,
-        root: bool,
-    ) -> object | None:
+    def applies(
+        self, condition: str | None, typename: str | None, parent: GraphQLCompositeType
+    ) -> bool:
+        if condition is None:
+            return True
+        condition_type = self.schema.type_map.get(condition)
+        if condition_type is None:
+            return False
+        runtime: GraphQLNamedType | None = parent
+        if typename is not None:
+            runtime = self.schema.type_map.get(typename)
+            if runtime is None:
+                return False
+        if condition_type is runtime:
+            return True
+        if isinstance(runtime, GraphQLObjectType) and is_composite_type(condition_type):
+            return self.schema.is_sub_type(condition_type, runtime)  # type: ignore[arg-type]
+        return False
+
+    def field(
+        self, node: FieldNode, parent: GraphQLCompositeType, root: bool, conditions: Conditions
+    ) -> _Field | None:
         name = node.name.value
-        key = node.alias.value if node.alias else name
-        existing = output.get(key, ...)
         if root and name in ("__schema", "__type"):
-            if existing is ...:
-                output[key] = self.introspect(node)
-            return None
-        value = source.get(key)
+            return _Field(_INTROSPECTION, node, parent, conditions, None)
         if name == "__typename":
-            if existing is ...:
-                if value is None and key != "__typename":
-                    value = source.get("__typename")
-                runtime = self.schema.type_map.get(value) if isinstance(value, str) else None
-                runtime = runtime or parent
-                if not isinstance(runtime, GraphQLObjectType):
-                    return _NULL_BUBBLE
-                output[key] = runtime.name
-            return None
+            return _Field(_TYPENAME, node, parent, conditions, None)
         assert not isinstance(parent, GraphQLNamedType) or hasattr(parent, "fields")
         definition = parent.fields.get(name)
         if definition is None:
             return None
-        path.append(key)
-        updated, invalid, _ = self.update(
-            None if existing is ... else existing,
-            existing is not ...,
-            definition.type,
-            value,
-            node.selection_set,
-            path,
-            parent,
-        )
-        output[key] = updated
-        path.pop()
-        return _NULL_BUBBLE if invalid else None
+        type_ = self.type_(definition.type, parent, node.selection_set)
+        return _Field(_PLAIN, node, parent, conditions, type_)
 
-    def describe(self, path: Path, type_: GraphQLOutputType, parent: GraphQLCompositeType) -> str:
-        last = path[-1]
-        if isinstance(last, str):
-            return f"field {parent.name}.{last}"
-        return f"array element of type {type_} at index {last}"
-
-    def update(  # noqa: PLR0917, PLR0912 - mirrors Apollo's updateOutputValue, one branch per type kind
+    def type_(
         self,
-        output: Any,
-        has_output: bool,
         type_: GraphQLOutputType,
-        value: Any,
-        selection_set: SelectionSetNode | None,
-        path: Path,
         parent: GraphQLCompositeType,
-    ) -> tuple[Any, bool, bool]:
-        """Return (value, invalid: bubble a null up, had_errors: an error was already reported)."""
-        if has_output and (output is None or selection_set is None):
-            return output, False, False
+        selection_set: SelectionSetNode | None,
+    ) -> _Type:
+        selections = selection_set is not None
         if isinstance(type_, GraphQLNonNull):
-            updated, _, had_errors = self.update(
-                output, has_output, type_.of_type, value, selection_set, path, parent
-            )
-            if updated is None:
-                if not had_errors:
-                    self.error(
-                        f"Cannot return null for non-nullable {self.describe(path, type_.of_type, parent)}.",
-                        path,
-                    )
-                return None, True, True
-            return updated, False, False
-        if value is None:
-            return None, False, False
-        if isinstance(type_, GraphQLList):
-            if not isinstance(value, list):
-                self.error(f"Invalid value found for {self.describe(path, type_, parent)}.", path)
-                return None, False, True
-            outputs = output if isinstance(output, list) and len(output) == len(value) else None
-            nullify = False
-            had_errors = False
-            items = []
-            for index, item in enumerate(value):
-                path.append(index)
-                updated, invalid, errs = self.update(
-                    outputs[index] if outputs is not None else None,
-                    outputs is not None,
-                    type_.of_type,
-                    item,
-                    selection_set,
-                    path,
-                    parent,
-                )
-                path.pop()
-                nullify = nullify or invalid
-                had_errors = had_errors or errs
-                items.append(updated)
-            return (None if nullify else items), False, had_errors
-        if is_composite_type(type_):
-            if not isinstance(value, dict) or selection_set is None:
-                self.error(f"Invalid value found for {self.describe(path, type_, parent)}.", path)
-                return None, False, True
-            runtime: Any = type_
-            typename = value.get("__typename")
-            if isinstance(typename, str):
-                runtime = self.schema.type_map.get(typename)
-                if runtime is None or not is_composite_type(runtime):
-                    self.error(
-                        f"Invalid __typename found for object at {self.describe(path, type_, parent)}.",
-                        path,
-                    )
-                    return None, False, True
-            target = output if isinstance(output, dict) else {}
-            bubbled = self.apply_set(value, selection_set, target, path, runtime)
-            if bubbled is _NULL_BUBBLE:
-                return None, False, True
-            return target, False, False
-        valid = _valid_leaf(type_, value)  # type: ignore[arg-type]
-        if not valid:
-            self.error(f"Invalid value found for {self.describe(path, type_, parent)}.", path)
-            return None, False, True
-        return value, False, False
-
-    def error(self, message: str, path: Path) -> None:
-        self.errors.append(
-            {"message": message, "path": list(path), "extensions": {"code": "INVALID_GRAPHQL"}}
-        )
+            node = _Type(_NON_NULL, type_, parent, selections)
+            node.inner = self.type_(type_.of_type, parent, selection_set)
+        elif isinstance(type_, GraphQLList):
+            node = _Type(_LIST, type_, parent, selections)
+            node.inner = self.type_(type_.of_type, parent, selection_set)
+        elif is_composite_type(type_):
+            node = _Type(_COMPOSITE, type_, parent, selections)
+            if selection_set is not None:
+                node.sub = _Set(self, selection_set, type_, root=False)  # type: ignore[arg-type]
+        else:
+            node = _Type(_LEAF, type_, parent, selections)
+            node.leaf, node.fast = _leaf_validator(type_)  # type: ignore[arg-type]
+        return node
 
 
-def _valid_leaf(type_: GraphQLScalarType | GraphQLEnumType, value: Any) -> bool:
+def _conditions(
+    directives: tuple[DirectiveNode, ...] | list[DirectiveNode] | None,
+) -> Conditions | None:
+    """The per-request conditions of a selection, or None when literal directives always skip it."""
+    found: list[tuple[str, bool]] = []
+    for directive in directives or ():
+        name = directive.name.value
+        if name not in ("skip", "include"):
+            continue
+        value: Any = True
+        for arg in directive.arguments or ():
+            if arg.name.value == "if":
+                node = arg.value
+                if isinstance(node, VariableNode):
+                    found.append((node.name.value, name == "skip"))
+                    value = ...
+                elif isinstance(node, BooleanValueNode):
+                    value = node.value
+        if value is ...:
+            continue
+        if (name == "skip" and value is True) or (name == "include" and value is not True):
+            return None
+    return tuple(found)
+
+
+def _skipped(conditions: Conditions, variables: dict[str, Any]) -> bool:
+    for variable, is_skip in conditions:
+        value = variables.get(variable)
+        if (value is True) if is_skip else (value is not True):
+            return True
+    return False
+
+
+def _leaf_validator(
+    type_: GraphQLScalarType | GraphQLEnumType,
+) -> tuple[Callable[[Any], bool], type | None]:
     if isinstance(type_, GraphQLEnumType):
-        return isinstance(value, str) and value in type_.values
+        values = type_.values
+        return (lambda value: isinstance(value, str) and value in values), None
     if type_ not in _SPECIFIED_SCALARS and type_.name != "String":
-        return True  # custom scalars are opaque to the router
+        return (lambda _value: True), object  # custom scalars are opaque to the router
+    # Float has no shortcut: a float must also be finite.
+    fast = {"String": str, "ID": str, "Int": int, "Float": int, "Boolean": bool}.get(type_.name)
+    return (lambda value: _valid_leaf(type_, value)), fast
+
+
+def _valid_leaf(type_: GraphQLScalarType, value: Any) -> bool:
     if isinstance(value, bool):
         return type_ is GraphQLBoolean or type_.name == "Boolean"
     if isinstance(value, int | float) and not isinstance(value, bool):
@@ -288,6 +314,171 @@ def _valid_leaf(type_: GraphQLScalarType | GraphQLEnumType, value: Any) -> bool:
     return False
 
 
+class _Shaper:
+    __slots__ = ("errors", "introspect", "schema", "variables")
+
+    def __init__(
+        self, schema: GraphQLSchema, variables: dict[str, Any], introspect: Introspect
+    ) -> None:
+        self.schema = schema
+        self.variables = variables
+        self.introspect = introspect
+        self.errors: list[dict[str, Any]] = []
+
+    def apply_set(  # noqa: PLR0912 - the hot loop inlines the leaf shortcut
+        self, source: dict[str, Any], compiled: _Set, output: dict[str, Any], path: Path
+    ) -> object | None:
+        variables = self.variables
+        for field in compiled.fields(source.get("__typename")):
+            if field.conditions and _skipped(field.conditions, variables):
+                continue
+            key = field.key
+            kind = field.kind
+            if kind == _PLAIN:
+                value = source.get(key)
+                if key not in output:
+                    fast = field.fast
+                    if fast is not None:
+                        if value is None:
+                            if field.nullable:
+                                output[key] = None
+                                continue
+                        elif fast is object or type(value) is fast:
+                            output[key] = value
+                            continue
+                    has_output = False
+                    existing = None
+                else:
+                    has_output = True
+                    existing = output[key]
+                path.append(key)
+                updated, invalid, _ = self.update(existing, has_output, field.type_, value, path)  # type: ignore[arg-type]
+                output[key] = updated
+                path.pop()
+                if invalid:
+                    return _NULL_BUBBLE
+            elif kind == _TYPENAME:
+                if key in output:
+                    continue
+                value = source.get(key)
+                if value is None and key != "__typename":
+                    value = source.get("__typename")
+                runtime = self.schema.type_map.get(value) if isinstance(value, str) else None
+                runtime = runtime or field.parent
+                if not isinstance(runtime, GraphQLObjectType):
+                    return _NULL_BUBBLE
+                output[key] = runtime.name
+            elif key not in output:
+                output[key] = self.introspect(field.node)
+        return None
+
+    def update(  # noqa: PLR0912 - mirrors Apollo's updateOutputValue, one branch per type kind
+        self, output: Any, has_output: bool, node: _Type, value: Any, path: Path
+    ) -> tuple[Any, bool, bool]:
+        """Return (value, invalid: bubble a null up, had_errors: an error was already reported)."""
+        if has_output and (output is None or not node.selections):
+            return output, False, False
+        kind = node.kind
+        if kind == _NON_NULL:
+            inner = node.inner
+            assert inner is not None
+            updated, _, had_errors = self.update(output, has_output, inner, value, path)
+            if updated is None:
+                if not had_errors:
+                    self.error(
+                        f"Cannot return null for non-nullable {_describe(path, inner)}.", path
+                    )
+                return None, True, True
+            return updated, False, False
+        if value is None:
+            return None, False, False
+        if kind == _LEAF:
+            fast = node.fast
+            if fast is object or type(value) is fast or node.leaf(value):  # type: ignore[misc]
+                return value, False, False
+            self.error(f"Invalid value found for {_describe(path, node)}.", path)
+            return None, False, True
+        if kind == _LIST:
+            if not isinstance(value, list):
+                self.error(f"Invalid value found for {_describe(path, node)}.", path)
+                return None, False, True
+            inner = node.inner
+            assert inner is not None
+            outputs = output if isinstance(output, list) and len(output) == len(value) else None
+            nullify = False
+            had_errors = False
+            items = []
+            append = path.append
+            for index, item in enumerate(value):
+                append(index)
+                updated, invalid, errs = self.update(
+                    outputs[index] if outputs is not None else None,
+                    outputs is not None,
+                    inner,
+                    item,
+                    path,
+                )
+                path.pop()
+                if invalid:
+                    nullify = True
+                if errs:
+                    had_errors = True
+                items.append(updated)
+            return (None if nullify else items), False, had_errors
+        sub = node.sub
+        if not isinstance(value, dict) or sub is None:
+            self.error(f"Invalid value found for {_describe(path, node)}.", path)
+            return None, False, True
+        typename = value.get("__typename")
+        if isinstance(typename, str):
+            runtime = self.schema.type_map.get(typename)
+            if runtime is None or not is_composite_type(runtime):
+                self.error(f"Invalid __typename found for object at {_describe(path, node)}.", path)
+                return None, False, True
+        target = output if isinstance(output, dict) else {}
+        if self.apply_set(value, sub, target, path) is _NULL_BUBBLE:
+            return None, False, True
+        return target, False, False
+
+    def error(self, message: str, path: Path) -> None:
+        self.errors.append(
+            {"message": message, "path": list(path), "extensions": {"code": "INVALID_GRAPHQL"}}
+        )
+
+
+def _describe(path: Path, node: _Type) -> str:
+    last = path[-1]
+    if isinstance(last, str):
+        return f"field {node.parent.name}.{last}"
+    return f"array element of type {node.type_} at index {last}"
+
+
+_compiled: dict[int, _Compiler] = {}
+
+
+def _compile(
+    schema: GraphQLSchema,
+    operation: OperationDefinitionNode,
+    fragments: dict[str, FragmentDefinitionNode],
+) -> _Compiler:
+    # Keyed by identity: the document cache hands out the same nodes for the same query text;
+    # the entry keeps them alive, so an id is never reused while its entry exists.
+    compiled = _compiled.get(id(operation))
+    if (
+        compiled is not None
+        and compiled.operation is operation
+        and compiled.schema is schema
+        and compiled.fragments is fragments
+    ):
+        return compiled
+    compiled = _Compiler(schema, operation, fragments)
+    _compiled.pop(id(operation), None)
+    if len(_compiled) >= _CACHE_SIZE:
+        del _compiled[next(iter(_compiled))]  # oldest first
+    _compiled[id(operation)] = compiled
+    return compiled
+
+
 def shape_response(  # noqa: PLR0917 - recursive walk state passed explicitly
     schema: GraphQLSchema,
     operation: OperationDefinitionNode,
@@ -297,9 +488,8 @@ def shape_response(  # noqa: PLR0917 - recursive walk state passed explicitly
     introspect: Introspect,
 ) -> ShapingResult:
     """Return the client's `data` (None when a null reached the root) and value-completion errors."""
-    root = schema.get_root_type(operation.operation)
-    assert root is not None
-    shaper = _Shaper(schema, fragments, variables, introspect)
+    compiled = _compile(schema, operation, fragments)
+    shaper = _Shaper(schema, variables, introspect)
     output: dict[str, Any] = {}
-    bubbled = shaper.apply_set(data, operation.selection_set, output, [], root, root=True)
+    bubbled = shaper.apply_set(data, compiled.root, output, [])
     return ShapingResult(None if bubbled is _NULL_BUBBLE else output, shaper.errors)
