@@ -53,6 +53,11 @@ class AuthAudit:
             target_ids=self.note.target_ids, fields=self.note.fields, details=self.note.details,
         )  # fmt: skip
 
+    def target(self, *ids: object) -> None:
+        """Name what the mutation touches (each id once, however many steps name it)."""
+        self.note.target(*(i for i in dict.fromkeys(str(i) for i in ids)
+                           if i not in self.note.target_ids))  # fmt: skip
+
     def refuse(self, outcome: str, reason: str) -> None:
         """The mutation fails, but what this write records (a lockout count, a revocation)
         commits: so does the event, with this outcome."""
@@ -96,7 +101,7 @@ async def run_audited(
     """Run a mutation's service call with its `AuthAudit`; record what it did not write itself."""
     ctx = context_of(info)
     audit = AuthAudit(ctx, action, audit_trail(info))
-    audit.note.target(*target_ids)
+    audit.target(*target_ids)
     not_audited()  # this resolver writes its own event: the generic mutation record is not needed
     token = _CURRENT.set(audit)
     try:

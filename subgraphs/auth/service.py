@@ -49,7 +49,8 @@ async def create_user(ctx: RequestContext, new: NewUser) -> User:
     """A login for a new doctor/patient/institution/admin/analyst (service callers only)."""
     require_service(ctx.principal)
     audit = audited(ctx)
-    audit.note.target(*([new.user_id] if new.user_id else []))
+    if new.user_id is not None:
+        audit.target(new.user_id)
     audit.note.details["role"] = new.role.value
     email = new.email.strip()
     if len(email) > 254 or not _EMAIL.match(email):
@@ -77,8 +78,7 @@ async def create_user(ctx: RequestContext, new: NewUser) -> User:
             )  # fmt: skip
             session.add(user)
             await session.flush()
-            if not audit.note.target_ids:
-                audit.note.target(user.id)
+            audit.target(user.id)
             await repository.add_event(session, user_id=user.id, kind="user_created")
     except IntegrityError as exc:  # a concurrent create of the same email won the race
         raise Conflict("A login with this email already exists", field="email") from exc
@@ -101,7 +101,7 @@ async def delete_user(ctx: RequestContext, runtime: AuthRuntime, user_id: uuid.U
     """Remove a login (compensation when a cross-service create fails); its sessions die first."""
     require_service(ctx.principal)
     audit = audited(ctx)
-    audit.note.target(user_id)
+    audit.target(user_id)
     async with audit.write() as session:
         revoked = await revoke_sessions(
             ctx, runtime, session, reason="user_deleted", by=None, user_id=user_id
@@ -121,7 +121,7 @@ async def change_password(
     if principal.user_id is None:
         raise Unauthenticated(ctx.extras.get("auth_error", "Authentication required"))
     audit = audited(ctx)
-    audit.note.target(principal.user_id)
+    audit.target(principal.user_id)
     audit.note.fields.append("password")
     async with ctx.read() as session:
         user = await repository.get_user(session, principal.user_id)

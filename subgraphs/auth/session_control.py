@@ -46,7 +46,7 @@ async def logout(ctx: RequestContext, runtime: AuthRuntime) -> bool:
     principal = require_user(ctx)
     assert principal.session_id is not None  # every user token carries its session
     audit = audited(ctx)
-    audit.note.target(principal.user_id)
+    audit.target(principal.user_id)
     audit.note.details["session_ids"] = [str(principal.session_id)]
     async with audit.write() as session:
         revoked = await revoke_sessions(
@@ -69,7 +69,7 @@ async def revoke_session(ctx: RequestContext, runtime: AuthRuntime, session_id: 
         row = await repository.get_session(session, session_id)
         if row is None or not _may_manage(principal, row.user_id):
             raise NotFound("Session not found")
-        audit.note.target(row.user_id)
+        audit.target(row.user_id)
         revoked = await revoke_sessions(
             ctx, runtime, session, reason="revoked", by=principal.user_id, session_ids=[row.id]
         )
@@ -88,7 +88,7 @@ async def revoke_all_sessions(
     if target is None:
         raise NotFound("User not found")
     audit = audited(ctx)
-    audit.note.target(target)
+    audit.target(target)
     if not _may_manage(principal, target):
         raise Forbidden("Only administrators may end another user's sessions")
     async with audit.write() as session:
@@ -109,7 +109,7 @@ async def revoke_device(ctx: RequestContext, runtime: AuthRuntime, device_id: uu
         devices = await repository.devices_by_ids(session, [device_id])
         if not devices or not _may_manage(principal, devices[0].user_id):
             raise NotFound("Device not found")
-        audit.note.target(devices[0].user_id)
+        audit.target(devices[0].user_id)
         ids = list(await repository.live_session_ids_of_device(session, device_id))
         revoked = await revoke_sessions(
             ctx, runtime, session, reason="device_revoked", by=principal.user_id, session_ids=ids
@@ -125,7 +125,7 @@ async def create_tokens(ctx: RequestContext, runtime: AuthRuntime, user_id: uuid
         raise Unauthenticated(ctx.extras.get("auth_error", "Authentication required"))
     if not principal.has_role(Role.ADMIN, Role.SERVICE):
         raise Forbidden("Only administrators and services may issue tokens for a user")
-    audited(ctx).note.target(user_id)
+    audited(ctx).target(user_id)
     async with ctx.read() as session:
         user = await repository.get_user(session, user_id)
     if user is None or not user.is_active:
@@ -141,7 +141,7 @@ async def unlock_user(ctx: RequestContext, runtime: AuthRuntime, user_id: uuid.U
     if not principal.has_role(Role.ADMIN, Role.SERVICE):
         raise Forbidden("Only administrators may unlock an account")
     audit = audited(ctx)
-    audit.note.target(user_id)
+    audit.target(user_id)
     async with audit.write() as session:
         user = await repository.get_user(session, user_id)
         if user is None:

@@ -104,7 +104,7 @@ async def start_session(
     device = describe_device(ctx.user_agent)
     refresh_token, refresh_hash = new_refresh_token()
     audit = audited(ctx)
-    audit.note.target(user.id)
+    audit.target(user.id)
     async with audit.write() as session:
         device_id, is_new_device = await repository.upsert_device(
             session,
@@ -167,7 +167,7 @@ async def login(ctx: RequestContext, runtime: AuthRuntime, email: str, password:
     audit.refuse("denied", "invalid_credentials")
     audit.note.details["locked"] = locked
     if user is not None:
-        audit.note.target(user.id)
+        audit.target(user.id)
     async with audit.write() as session:
         await repository.record_failed_login(
             session,
@@ -193,7 +193,7 @@ async def refresh(ctx: RequestContext, runtime: AuthRuntime, refresh_token: str)
         token = await repository.token_for_update(session, hash_refresh_token(refresh_token))
         row = None if token is None else await repository.get_session(session, token.session_id)
         if row is not None:
-            audit.note.target(row.user_id)
+            audit.target(row.user_id)
             audit.note.details["session_id"] = str(row.id)
         if token is None or row is None:
             failure = "Invalid refresh token"

@@ -186,3 +186,44 @@ async def test_user_counts_count_a_profile_once(
     assert after["PATIENT"] - before["PATIENT"] == 1  # two logins of one profile: one user
     assert after["ANALYST"] - before["ANALYST"] == 1  # an analyst is their login
     assert after["DOCTOR"] == before["DOCTOR"]
+
+
+async def test_session_mutations_are_recorded(
+    stack: SubgraphStack, http: httpx.AsyncClient
+) -> None:
+    user = await create_user(stack, http, role="patient")
+    other = await create_user(stack, http, role="patient")
+    admin = await as_role(stack, http, "admin")
+    tokens_id, headers = _client(admin)
+    issue = (
+        "mutation($id: ID!) { createTokens(userId: $id) { sessionId accessToken refreshToken } }"
+    )
+    issued = (await gql(stack, http, "auth", issue, {"id": user["id"]}, headers))["data"]
+    session_id = issued["createTokens"]["sessionId"]
+    mine = {"authorization": f"Bearer {issued['createTokens']['accessToken']}"}
+    all_id, headers = _client(mine)
+    revoke_all = "mutation($id: ID) { revokeAllSessions(userId: $id) }"
+    refused = await gql(stack, http, "auth", revoke_all, {"id": other["id"]}, headers)
+    assert code_of(refused) == "FORBIDDEN"
+    device_id, headers = _client(mine)
+    device = "mutation($id: ID!) { revokeDevice(id: $id) }"
+    missing = str(uuid.uuid4())
+    assert code_of(await gql(stack, http, "auth", device, {"id": missing}, headers)) == "NOT_FOUND"
+    revoke_id, headers = _client(admin)
+    revoke = "mutation($id: ID!) { revokeSession(id: $id) }"
+    assert (await gql(stack, http, "auth", revoke, {"id": session_id}, headers))["data"]
+    token = issued["createTokens"]["refreshToken"]
+    created = await event_of(stack, http, tokens_id, action="auth.create_tokens")
+    assert (created["outcome"], created["targetIds"]) == ("success", [user["id"]])
+    assert created["details"]["session_id"] == session_id
+    denied = await event_of(stack, http, all_id, action="auth.revoke_all_sessions")
+    assert (denied["outcome"], denied["targetIds"]) == ("denied", [other["id"]])
+    assert denied["actorUserId"] == user["id"]
+    not_found = await event_of(stack, http, device_id, action="auth.revoke_device")
+    assert (not_found["outcome"], not_found["details"]) == ("not_found", {"device_id": missing})
+    revoked = await event_of(stack, http, revoke_id, action="auth.revoke_session")
+    assert (revoked["outcome"], revoked["targetIds"]) == ("success", [user["id"]])
+    assert revoked["details"] == {"session_ids": [session_id]}
+    for event in (created, denied, not_found, revoked):
+        assert token not in json.dumps(event)
+        assert issued["createTokens"]["accessToken"] not in json.dumps(event)
