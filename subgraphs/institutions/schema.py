@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
+from typing import Any, TypeVar
 
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.types import Info
 
 from subgraphs.institutions import service, stats
@@ -19,11 +22,14 @@ from subgraphs.institutions.types import (
     parse_id,
 )
 from subgraphs.kit.access import context_of, require_principal
-from subgraphs.kit.audit_trail import AuditNote, audit_trail
+from subgraphs.kit.audit import outcome_of
+from subgraphs.kit.audit_trail import AuditNote, audit_trail, not_audited
 from subgraphs.kit.relay import SortDirection
 from subgraphs.kit.schema import build_schema
 
 __all__ = ["schema"]
+
+T = TypeVar("T")
 
 
 def _state(info: Info[Any, Any]) -> Any:
@@ -121,7 +127,6 @@ class Mutation:
     async def create_institution(
         self, info: Info[Any, Any], input: CreateInstitutionInput
     ) -> Institution:
-        principal = require_principal(info)
         data = service.NewInstitution(
             name=input.name,
             institution_type=input.institution_type.value,
@@ -134,12 +139,16 @@ class Mutation:
             website=input.website,
             is_verified=input.is_verified,
         )
-        ctx, trail = context_of(info), audit_trail(info)
-        note = AuditNote(fields=_given(input))
-        row = await service.create_institution(
-            lambda: trail.session(ctx, "institution.create", target_type="institution", note=note),
-            _state(info).logins, principal, data, on_insert=note.target,
-        )  # fmt: skip
+        logins = _state(info).logins
+
+        async def create(write: service.Write, note: AuditNote) -> Any:
+            principal = require_principal(info)
+            return await service.create_institution(write, logins, principal, data,
+                                                    on_insert=note.target)  # fmt: skip
+
+        row = await _create_audited(
+            info, "institution.create", "institution", _given(input), create
+        )
         return Institution.from_model(row)
 
     @strawberry.mutation(description="Change an institution (admins; the institution itself).")
@@ -210,6 +219,32 @@ async def _set_active(
             attachments=_state(info).attachments,
         )  # fmt: skip
     return Institution.from_model(row)
+
+
+async def _create_audited(
+    info: Info[Any, Any], action: str, target_type: str, fields: list[str],
+    create: Callable[[service.Write, AuditNote], Awaitable[T]],
+) -> T:  # fmt: skip
+    """Run a create whose write unit (opened only once the checks pass) commits its event; a
+    refusal before that unit opens is recorded under the same action."""
+    ctx, trail = context_of(info), audit_trail(info)
+    note = AuditNote(fields=fields)
+    opened = False
+
+    def unit() -> AbstractAsyncContextManager[AsyncSession]:
+        nonlocal opened
+        opened = True
+        return trail.session(ctx, action, target_type=target_type, note=note)
+
+    try:
+        return await create(unit, note)
+    except Exception as exc:
+        if not opened:  # the unit records its own failures; this one never began
+            not_audited()
+            event = trail.event(ctx, action, outcome=outcome_of(exc), target_type=target_type,
+                                target_ids=note.target_ids, fields=note.fields)  # fmt: skip
+            await trail.record_quietly(event, ctx)
+        raise
 
 
 schema = build_schema(query=Query, mutation=Mutation)

@@ -134,3 +134,31 @@ async def test_institution_create_by_a_service_is_recorded(
     assert event["actorRole"] == "service"
     assert event["targetIds"] == [body["data"]["createInstitution"]["id"]]
     assert TEST_PASSWORD not in json.dumps(event)
+
+
+@pytest.mark.parametrize(
+    ("subgraph", "query", "values", "action"),
+    [
+        ("doctors", "mutation($v: CreateDoctorInput!) { createDoctor(input: $v) { id } }",
+         {"firstName": "No", "lastName": "Body", "email": "refused-doc@tests.predicthealth.dev",
+          "password": TEST_PASSWORD, "medicalLicense": "MED-000000001"}, "doctor.create"),
+        ("institutions",
+         "mutation($v: CreateInstitutionInput!) { createInstitution(input: $v) { id } }",
+         {"name": "Nope", "institutionType": "HOSPITAL", "password": TEST_PASSWORD,
+          "contactEmail": "refused-inst@tests.predicthealth.dev", "licenseNumber": "NOP-000001"},
+         "institution.create"),
+    ],
+)  # fmt: skip
+async def test_a_refused_create_is_recorded_under_its_action(  # noqa: PLR0917
+    stack: SubgraphStack, http: httpx.AsyncClient, subgraph: str, query: str,
+    values: dict[str, str], action: str,
+) -> None:  # fmt: skip
+    for role in ("patient", "anonymous"):
+        request_id, headers = request_headers(await as_role(stack, http, role))
+        body = await gql(stack, http, subgraph, query, {"v": values}, headers)
+        assert code_of(body) in {"FORBIDDEN", "UNAUTHENTICATED"}
+        event = await event_of(stack, http, request_id, action=action)
+        assert event["outcome"] == "denied"
+        assert event["actorRole"] == _role_of(role)
+        assert "password" not in event["fields"]
+        assert TEST_PASSWORD not in json.dumps(event)
