@@ -6,43 +6,71 @@ from typing import Any
 
 from graphql import FieldNode, GraphQLSchema, InlineFragmentNode, SelectionSetNode
 
-__all__ = ["deep_merge", "entities_at", "project"]
+__all__ = [
+    "Trail",
+    "deep_merge",
+    "entities_at",
+    "entities_on_trails",
+    "project",
+    "trail_path",
+]
 
 Path = list[str | int]
 
 
+# A response path as a linked trail (parent trail, step): extending it costs one small tuple, and
+# it becomes a list only when an error must name the path.
+Trail = tuple["Trail", str | int] | None
+
+
 def entities_at(data: Any, path: tuple[str, ...]) -> list[tuple[dict[str, Any], Path]]:
     """Objects found at a plan path (`@` = each list element), with their concrete response paths."""
-    found: list[tuple[dict[str, Any], Path]] = []
-    _walk(data, path, 0, [], found)
+    return [(entity, trail_path(trail)) for entity, trail in entities_on_trails(data, path)]
+
+
+def entities_on_trails(data: Any, path: tuple[str, ...]) -> list[tuple[dict[str, Any], Trail]]:
+    """Like `entities_at`, with each path kept as a trail (see `trail_path`)."""
+    found: list[tuple[dict[str, Any], Trail]] = []
+    _walk(data, path, 0, None, found)
     return found
+
+
+def trail_path(trail: Trail) -> Path:
+    """The response path a trail stands for."""
+    steps: Path = []
+    while trail is not None:
+        trail, step = trail
+        steps.append(step)
+    steps.reverse()
+    return steps
 
 
 def _walk(
     value: Any,
     path: tuple[str, ...],
     index: int,
-    at: Path,
-    found: list[tuple[dict[str, Any], Path]],
+    at: Trail,
+    found: list[tuple[dict[str, Any], Trail]],
 ) -> None:
     if value is None:
         return
     if index == len(path):
         if isinstance(value, dict):
-            found.append((value, list(at)))
+            found.append((value, at))
         elif isinstance(value, list):  # a list the path did not mark with `@`: take its elements
             for i, item in enumerate(value):
-                _walk(item, path, index, [*at, i], found)
+                _walk(item, path, index, (at, i), found)
         return
     step = path[index]
     if isinstance(value, list):
+        following = index + 1 if step == "@" else index
         for i, item in enumerate(value):
-            _walk(item, path, index + 1 if step == "@" else index, [*at, i], found)
+            _walk(item, path, following, (at, i), found)
         return
     if step == "@" or not isinstance(value, dict):
         return
     if step in value:
-        _walk(value[step], path, index + 1, [*at, step], found)
+        _walk(value[step], path, index + 1, (at, step), found)
 
 
 def _matches(schema: GraphQLSchema, typename: Any, condition: str) -> bool:
@@ -100,7 +128,13 @@ def deep_merge(
 
     An abstract `__typename` (what an `@interfaceObject` graph answers) never replaces a known one.
     """
+    if target.keys().isdisjoint(source):
+        target.update(source)  # the common case: an entity fetch adds only new fields
+        return
     for key, value in source.items():
+        if key not in target:
+            target[key] = value
+            continue
         existing = target.get(key)
         if isinstance(existing, dict) and isinstance(value, dict):
             deep_merge(existing, value, abstract)

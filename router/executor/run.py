@@ -11,7 +11,7 @@ from graphql import GraphQLSchema, is_abstract_type
 
 from router.config import RouterConfig
 from router.executor.fetcher import SubgraphClient, SubgraphFetchError
-from router.executor.merge import deep_merge, entities_at, project
+from router.executor.merge import Trail, deep_merge, entities_on_trails, project, trail_path
 from router.planner.plan import Fetch, Flatten, Parallel, PlanNode, Sequence
 
 __all__ = ["PlanExecutor"]
@@ -131,7 +131,7 @@ class _Run:
             deep_merge(self.data, result, self.executor.abstract)
 
     def _representations(
-        self, fetch: Fetch, found: list[tuple[dict[str, Any], list[str | int]]]
+        self, fetch: Fetch, found: list[tuple[dict[str, Any], Trail]]
     ) -> tuple[list[dict[str, Any]], list[list[int]]]:
         """Deduplicated representations, and for each the indexes of the entities sharing it."""
         assert fetch.requires is not None
@@ -157,7 +157,7 @@ class _Run:
         return representations, owners
 
     async def entity_fetch(self, fetch: Fetch, path: tuple[str, ...]) -> None:
-        found = entities_at(self.data, path)
+        found = entities_on_trails(self.data, path)
         representations, owners = self._representations(fetch, found)
         if not representations:
             return
@@ -192,7 +192,7 @@ class _Run:
         self,
         error: Any,
         service: str,
-        found: list[tuple[dict[str, Any], list[str | int]]],
+        found: list[tuple[dict[str, Any], Trail]],
         owners: list[list[int]],
     ) -> None:
         path = error.get("path") if isinstance(error, dict) else None
@@ -205,7 +205,9 @@ class _Run:
         ):
             # One error per client object that shared the (deduplicated) representation.
             for index in owners[path[1]]:
-                self.errors.append(self._error(error, service, [*found[index][1], *path[2:]]))
+                self.errors.append(
+                    self._error(error, service, [*trail_path(found[index][1]), *path[2:]])
+                )
             return
         self.errors.append(self._error(error, service, None))
 
