@@ -21,6 +21,7 @@ from sqlalchemy import event
 
 from subgraphs.kit.app import create_subgraph_app
 from subgraphs.kit.embedded import free_port
+from subgraphs.kit.logs import REQUEST_ID
 from subgraphs.kit.registry import load_definition
 from subgraphs.kit.settings import SUBGRAPHS, Settings
 from tests.support.infra import TestInfra
@@ -84,7 +85,9 @@ class StatementCounter:
 
     def attach(self, name: str, app: FastAPI) -> None:
         def before(*_: Any) -> None:
-            if self.active:
+            # Only statements made while serving a request: background work (the audit relay
+            # polling its outbox) runs outside any request and would make counts flaky.
+            if self.active and REQUEST_ID.get() is not None:
                 self.counts[name] = self.counts.get(name, 0) + 1
 
         event.listen(app.state.engine.sync_engine, "before_cursor_execute", before)
