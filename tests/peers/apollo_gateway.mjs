@@ -1,11 +1,12 @@
 // Serve a static supergraph with @apollo/gateway + @apollo/server, for differential tests.
 // Usage: node apollo_gateway.mjs --supergraph FILE [--port N] [--host 127.0.0.1]
+//        [--forward-headers authorization,x-request-id]  (client headers copied to subgraph requests)
 // No schema polling, no usage/schema reporting, no landing page; subgraph errors pass through
 // (no stack traces). Prints "apollo gateway listening on http://HOST:PORT/graphql" when ready.
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { parseArgs } from "node:util";
-import { ApolloGateway } from "@apollo/gateway";
+import { ApolloGateway, RemoteGraphQLDataSource } from "@apollo/gateway";
 import { ApolloServer, HeaderMap } from "@apollo/server";
 import {
   ApolloServerPluginLandingPageDisabled,
@@ -18,6 +19,7 @@ const { values } = parseArgs({
     supergraph: { type: "string" },
     port: { type: "string", default: "0" },
     host: { type: "string", default: "127.0.0.1" },
+    "forward-headers": { type: "string", default: "" },
   },
 });
 if (!values.supergraph) {
@@ -25,7 +27,28 @@ if (!values.supergraph) {
   process.exit(2);
 }
 
-const gateway = new ApolloGateway({ supergraphSdl: readFileSync(values.supergraph, "utf8") });
+const forwarded = values["forward-headers"]
+  .split(",")
+  .map((name) => name.trim().toLowerCase())
+  .filter(Boolean);
+
+// Subgraphs see the client's headers named in --forward-headers (e.g. its Bearer token), the
+// way a production gateway propagates auth; the context carries the incoming HeaderMap.
+class ForwardingDataSource extends RemoteGraphQLDataSource {
+  willSendRequest({ request, context }) {
+    for (const name of forwarded) {
+      const value = context?.headers?.get(name);
+      if (value !== undefined) request.http.headers.set(name, value);
+    }
+  }
+}
+
+const gateway = new ApolloGateway({
+  supergraphSdl: readFileSync(values.supergraph, "utf8"),
+  ...(forwarded.length > 0 && {
+    buildService: ({ url }) => new ForwardingDataSource({ url }),
+  }),
+});
 const server = new ApolloServer({
   gateway,
   includeStacktraceInErrorResponses: false,
@@ -67,7 +90,7 @@ const http = createServer(async (req, res) => {
     const body = raw && contentType.startsWith("application/json") ? JSON.parse(raw) : raw;
     const response = await server.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? "GET", headers, search: url.search, body },
-      context: async () => ({}),
+      context: async () => ({ headers }),
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from tests.support.gateway_process import Launching, RunningGateway, launch
@@ -13,10 +14,21 @@ _SCRIPT = PEERS_DIR / "apollo_gateway.mjs"
 _READY = r"apollo gateway listening on (?P<url>http://\S+/graphql)"
 
 
-def launch_apollo_gateway(supergraph: Path, *, port: int = 0, name: str = "apollo") -> Launching:
-    """Start Apollo Gateway without waiting (call `.wait()`), so several can boot in parallel."""
+def launch_apollo_gateway(
+    supergraph: Path,
+    *,
+    port: int = 0,
+    name: str = "apollo",
+    forward_headers: Sequence[str] = (),
+) -> Launching:
+    """Start Apollo Gateway without waiting (call `.wait()`), so several can boot in parallel.
+
+    `forward_headers`: client request headers copied onto every subgraph request.
+    """
     ensure_peers()
     argv = [node_bin(), str(_SCRIPT), "--supergraph", str(supergraph), "--port", str(port)]
+    if forward_headers:
+        argv += ["--forward-headers", ",".join(forward_headers)]
     # cwd=peers so node resolves @apollo/* from tests/peers/node_modules.
     return launch(name, argv, ready=_READY, cwd=PEERS_DIR)
 

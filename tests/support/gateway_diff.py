@@ -39,12 +39,13 @@ _MISSING = object()
 
 @dataclass(frozen=True)
 class Operation:
-    """One GraphQL request; `name` only labels it in reports."""
+    """One GraphQL request; `name` only labels it in reports; `headers` are sent with it."""
 
     query: str
     variables: dict[str, Any] | None = None
     operation_name: str | None = None
     name: str = ""
+    headers: dict[str, str] | None = None
 
     def payload(self) -> dict[str, Any]:
         body: dict[str, Any] = {"query": self.query}
@@ -71,7 +72,7 @@ def post(client: httpx.Client, url: str, operation: Operation) -> GatewayRespons
         response = client.post(
             url,
             json=operation.payload(),
-            headers={"accept": "application/json"},
+            headers={"accept": "application/json", **(operation.headers or {})},
         )
     except httpx.TransportError as error:
         return GatewayResponse(0, None, f"{type(error).__name__}: {error}")

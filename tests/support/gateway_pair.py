@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,9 +41,16 @@ def _settle(
 
 
 def start_gateway_pairs(
-    supergraphs: Mapping[str, Path], *, candidate: str | None = None, timeout: float = 90.0
+    supergraphs: Mapping[str, Path],
+    *,
+    candidate: str | None = None,
+    timeout: float = 90.0,
+    forward_headers: Sequence[str] = (),
 ) -> dict[str, GatewayPair]:
     """Start a pair per supergraph, all processes at once; wait for all of them.
+
+    `forward_headers` makes Apollo Gateway copy those client headers to subgraph requests (our
+    router forwards `authorization` and `x-request-id` on its own).
 
     A candidate that fails to start is kept as `UnavailableGateway` (its tests then fail with
     the start-up output); an Apollo Gateway that fails stops everything and raises.
@@ -56,7 +63,8 @@ def start_gateway_pairs(
             other = launch_candidate(path, spec)
         except (GatewayStartError, OSError) as error:
             other = error
-        pending[name] = (launch_apollo_gateway(path, name="apollo"), other)
+        apollo = launch_apollo_gateway(path, name="apollo", forward_headers=forward_headers)
+        pending[name] = (apollo, other)
     deadline = time.monotonic() + timeout
     settled = {
         name: (_settle(apollo, "apollo", deadline), _settle(other, spec, deadline))
