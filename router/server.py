@@ -40,6 +40,9 @@ def serve(
             http="httptools",
             lifespan="on",
             access_log=False,
+            # The router trusts no forwarding headers (and the middleware costs ~3% CPU per request).
+            proxy_headers=False,
+            server_header=False,
             log_level="warning",
         )
     )
