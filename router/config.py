@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from router.edge.config import PersistedQueryConfig
+
 if TYPE_CHECKING:
     from router.security.config import AuthConfig
 
@@ -34,6 +36,8 @@ class RouterConfig:
     plan_cache_size: int = 1024
     # JWT verification and @authenticated/@requiresScopes/@policy; None: both off.
     auth: AuthConfig | None = None
+    # Automatic persisted queries and trusted-document manifests (router/edge/).
+    persisted_queries: PersistedQueryConfig = field(default_factory=PersistedQueryConfig)
 
     def timeout_for(self, service: str) -> float:
         return self.subgraph_timeouts.get(service, self.subgraph_timeout)

@@ -21,6 +21,7 @@ from router.api_schema import build_api_schema
 from router.config import RouterConfig
 from router.context import GraphQLRequest, RequestContext
 from router.documents import DocumentCache, error_dict
+from router.edge import install as install_edge
 from router.executor import PlanExecutor, SubgraphClient, shape_response
 from router.planner import PlanningError, QueryPlan, QueryPlanner, print_plan
 from router.security import install as install_security
@@ -57,9 +58,12 @@ class Router:
         ]
         # Authentication and authorization stages, when `config.auth` turns them on.
         self.security = install_security(self)
+        # Persisted queries / trusted documents (router/edge/).
+        self.edge = install_edge(self)
 
     async def close(self) -> None:
         await self.client.close()
+        await self.edge.close()
         if self.security is not None:
             await self.security.close()
 
