@@ -6,7 +6,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from router.edge.config import PersistedQueryConfig
-from router.edge.manifest import ManifestError, ManifestOperation, check_manifest, load_manifest
+from router.edge.manifest import (
+    ManifestError,
+    ManifestOperation,
+    check_manifest,
+    check_manifest_file,
+    load_manifest,
+)
 from router.edge.persisted import PersistedQueries, sha256_hex
 
 if TYPE_CHECKING:
@@ -19,6 +25,7 @@ __all__ = [
     "PersistedQueries",
     "PersistedQueryConfig",
     "check_manifest",
+    "check_manifest_file",
     "install",
     "load_manifest",
     "sha256_hex",

@@ -17,6 +17,7 @@ __all__ = [
     "ManifestError",
     "ManifestOperation",
     "check_manifest",
+    "check_manifest_file",
     "load_manifest",
     "load_manifests",
     "manifest_paths",
@@ -84,3 +85,12 @@ def check_manifest(operations: list[ManifestOperation], schema: GraphQLSchema) -
             continue
         problems.extend(f"{label}: {error.message}" for error in validate(schema, document))
     return problems
+
+
+def check_manifest_file(manifest: Path, supergraph: Path) -> list[str]:
+    """`check_manifest` for a manifest file against a supergraph SDL file (its API schema)."""
+    from router.api_schema import build_api_schema
+    from router.supergraph import Supergraph
+
+    schema = build_api_schema(Supergraph(supergraph.read_text()).document)
+    return check_manifest(load_manifest(manifest), schema)
