@@ -38,6 +38,8 @@ app.add_typer(servers_app, name="servers")
 admin_app = typer.Typer(help="Administrator accounts.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 app.add_typer(admin_app, name="admin")
+pq_app = typer.Typer(help="Persisted-query (trusted document) manifests.", no_args_is_help=True)
+app.add_typer(pq_app, name="pq")
 
 SubgraphName = Annotated[str, typer.Argument(help=f"One of: {', '.join(SUBGRAPHS)}.")]
 
@@ -315,6 +317,28 @@ def admin_create(
         _fail(exc.message)
         return
     console.print(f"created administrator {email} ({admin_id})")
+
+
+@pq_app.command("check")
+def pq_check(
+    manifest: Annotated[Path, typer.Argument(help="Apollo persisted-query manifest (JSON).")],
+    supergraph: Annotated[
+        Path, typer.Option(help="Supergraph SDL the operations must validate against.")
+    ] = Path("schema/supergraph.graphql"),
+) -> None:
+    """Validate every operation of a manifest against the supergraph (fails on any breakage)."""
+    from router.edge import ManifestError, check_manifest_file
+
+    try:
+        problems = check_manifest_file(manifest, supergraph)
+    except (ManifestError, OSError) as exc:
+        _fail(str(exc))
+        return
+    for problem in problems:
+        console.print(f"[red]✗[/] {problem}")
+    if problems:
+        _fail(f"{len(problems)} problem(s) in {manifest} against {supergraph}")
+    console.print(f"{manifest}: every operation is valid against {supergraph}")
 
 
 def main() -> None:
