@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from router.config import RouterConfig
+from router.edge.cli import persisted_query_arguments, persisted_query_config
 from router.security.config import AuthConfig, split_list
 
 __all__ = ["main"]
@@ -27,11 +28,13 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--explain", metavar="QUERY", help="print the query plan of QUERY and exit")
     _auth_arguments(parser)
+    persisted_query_arguments(parser)
     args = parser.parse_args(argv)
     config = RouterConfig(
         subgraph_timeout=args.subgraph_timeout,
         expose_subgraph_errors=args.expose_subgraph_errors,
         auth=_auth_config(args),
+        persisted_queries=persisted_query_config(args),
     )
     if args.explain:
         from graphql import parse
