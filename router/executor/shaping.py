@@ -158,6 +158,10 @@ class _Compiler:
         self.schema = schema
         self.operation = operation
         self.fragments = fragments
+        # Names a subgraph may answer as an object's `__typename` (checked once per object).
+        self.composites = frozenset(
+            name for name, type_ in schema.type_map.items() if is_composite_type(type_)
+        )
         root = schema.get_root_type(operation.operation)
         assert root is not None
         self.root = _Set(self, operation.selection_set, root, root=True)
@@ -315,12 +319,13 @@ def _valid_leaf(type_: GraphQLScalarType, value: Any) -> bool:
 
 
 class _Shaper:
-    __slots__ = ("errors", "introspect", "schema", "variables")
+    __slots__ = ("composites", "errors", "introspect", "schema", "variables")
 
     def __init__(
-        self, schema: GraphQLSchema, variables: dict[str, Any], introspect: Introspect
+        self, compiled: _Compiler, variables: dict[str, Any], introspect: Introspect
     ) -> None:
-        self.schema = schema
+        self.schema = compiled.schema
+        self.composites = compiled.composites
         self.variables = variables
         self.introspect = introspect
         self.errors: list[dict[str, Any]] = []
@@ -407,8 +412,21 @@ class _Shaper:
             outputs = output if isinstance(output, list) and len(output) == len(value) else None
             nullify = False
             had_errors = False
-            items = []
+            items: list[Any] = []
             append = path.append
+            if outputs is None and inner.kind == _COMPOSITE:
+                # Common case, first write of a list of nullable objects: skip one call per item.
+                for index, item in enumerate(value):
+                    if item is None:
+                        items.append(None)
+                        continue
+                    append(index)
+                    updated, _, errs = self.object(None, inner, item, path)
+                    path.pop()
+                    if errs:
+                        had_errors = True
+                    items.append(updated)
+                return items, False, had_errors
             for index, item in enumerate(value):
                 append(index)
                 updated, invalid, errs = self.update(
@@ -425,16 +443,18 @@ class _Shaper:
                     had_errors = True
                 items.append(updated)
             return (None if nullify else items), False, had_errors
+        return self.object(output, node, value, path)
+
+    def object(self, output: Any, node: _Type, value: Any, path: Path) -> tuple[Any, bool, bool]:
+        """Complete a non-null composite value (the composite branch of `update`)."""
         sub = node.sub
         if not isinstance(value, dict) or sub is None:
             self.error(f"Invalid value found for {_describe(path, node)}.", path)
             return None, False, True
         typename = value.get("__typename")
-        if isinstance(typename, str):
-            runtime = self.schema.type_map.get(typename)
-            if runtime is None or not is_composite_type(runtime):
-                self.error(f"Invalid __typename found for object at {_describe(path, node)}.", path)
-                return None, False, True
+        if isinstance(typename, str) and typename not in self.composites:
+            self.error(f"Invalid __typename found for object at {_describe(path, node)}.", path)
+            return None, False, True
         target = output if isinstance(output, dict) else {}
         if self.apply_set(value, sub, target, path) is _NULL_BUBBLE:
             return None, False, True
@@ -489,7 +509,7 @@ def shape_response(  # noqa: PLR0917 - recursive walk state passed explicitly
 ) -> ShapingResult:
     """Return the client's `data` (None when a null reached the root) and value-completion errors."""
     compiled = _compile(schema, operation, fragments)
-    shaper = _Shaper(schema, variables, introspect)
+    shaper = _Shaper(compiled, variables, introspect)
     output: dict[str, Any] = {}
     bubbled = shaper.apply_set(data, compiled.root, output, [])
     return ShapingResult(None if bubbled is _NULL_BUBBLE else output, shaper.errors)
