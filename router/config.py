@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from router.edge.config import PersistedQueryConfig
+from router.edge.http_config import HttpConfig
 
 if TYPE_CHECKING:
     from router.security.config import AuthConfig
@@ -38,6 +39,8 @@ class RouterConfig:
     auth: AuthConfig | None = None
     # Automatic persisted queries and trusted-document manifests (router/edge/).
     persisted_queries: PersistedQueryConfig = field(default_factory=PersistedQueryConfig)
+    # GraphQL over HTTP at the edge: CSRF prevention, CORS allow-list, body size limit.
+    http: HttpConfig = field(default_factory=HttpConfig)
 
     def timeout_for(self, service: str) -> float:
         return self.subgraph_timeouts.get(service, self.subgraph_timeout)

@@ -1,4 +1,4 @@
-"""The router's edge: persisted queries and trusted documents (more edge features to come)."""
+"""The router's edge: GraphQL over HTTP (CORS, CSRF, negotiation), persisted queries, trusted documents."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from router.edge.config import PersistedQueryConfig
+from router.edge.http import HttpEdge
+from router.edge.http_config import HttpConfig
 from router.edge.manifest import (
     ManifestError,
     ManifestOperation,
@@ -14,12 +16,15 @@ from router.edge.manifest import (
     load_manifest,
 )
 from router.edge.persisted import PersistedQueries, sha256_hex
+from router.edge.request_shape import stage_request_shape
 
 if TYPE_CHECKING:
     from router.pipeline import Router
 
 __all__ = [
     "Edge",
+    "HttpConfig",
+    "HttpEdge",
     "ManifestError",
     "ManifestOperation",
     "PersistedQueries",
@@ -37,6 +42,7 @@ class Edge:
     """The edge features installed on one `Router`; `close` releases their connections."""
 
     persisted: PersistedQueries
+    http: HttpEdge
 
     async def close(self) -> None:
         await self.persisted.close()
@@ -47,5 +53,6 @@ def install(router: Router) -> Edge:
     document stage (after authentication, when that is on)."""
     persisted = PersistedQueries.build(router.config.persisted_queries)
     names = [stage.__name__ for stage in router.stages]
-    router.stages.insert(names.index("stage_document"), persisted.stage)
-    return Edge(persisted)
+    at = names.index("stage_document")
+    router.stages[at:at] = [stage_request_shape, persisted.stage]
+    return Edge(persisted, HttpEdge(router.config.http))

@@ -20,6 +20,9 @@ from tests.edge.conftest import serve_edge
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
+# GET is a "simple" request: CSRF prevention wants a header that forces a browser preflight.
+PREFLIGHT = {"apollo-require-preflight": "true"}
+
 QUERY = "query Doctors { doctors(first: 2) { id name patients } }"
 DATA = {
     "doctors": [
@@ -51,10 +54,12 @@ async def test_apq_round_trip_post_and_get() -> None:
         hit = await http.post(edge.url, json={"extensions": _pq(QUERY)})
         assert hit.json() == {"data": DATA}
         params = {"extensions": json.dumps(_pq(QUERY)), "operationName": "Doctors"}
-        get = await http.get(edge.url, params=params)
+        get = await http.get(edge.url, params=params, headers=PREFLIGHT)
         assert (get.status_code, get.json()) == (200, {"data": DATA})
         other = '{ doctor(id: "3") { name } }'
-        get_miss = await http.get(edge.url, params={"extensions": json.dumps(_pq(other))})
+        get_miss = await http.get(
+            edge.url, params={"extensions": json.dumps(_pq(other))}, headers=PREFLIGHT
+        )
         assert get_miss.status_code == 200
         assert get_miss.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
         persisted = edge.app.router.edge.persisted
@@ -83,7 +88,9 @@ async def test_apq_mutation_over_get_is_405() -> None:
     config = RouterConfig(persisted_queries=PersistedQueryConfig(manifests=()))
     async with serve_edge(config) as edge, httpx.AsyncClient() as http:
         await http.post(edge.url, json={"query": mutation, "extensions": _pq(mutation)})
-        get = await http.get(edge.url, params={"extensions": json.dumps(_pq(mutation))})
+        get = await http.get(
+            edge.url, params={"extensions": json.dumps(_pq(mutation))}, headers=PREFLIGHT
+        )
         assert get.status_code == 405
 
 

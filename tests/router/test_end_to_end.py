@@ -218,11 +218,19 @@ async def test_entities_deduplicated_in_one_request() -> None:
     assert body == {"data": {"team": [ada, {"reviews": []}, ada]}}
 
 
+# GET is a simple request: the router's CSRF prevention wants a preflight-forcing header.
+_PREFLIGHT = {"apollo-require-preflight": "true"}
+
+
 async def test_http_contract() -> None:
     async with stack() as s:
         health = await s.client.get("/health")
-        get = await s.client.get("/graphql", params={"query": "{ me { name } }"})
-        get_mutation = await s.client.get("/graphql", params={"query": "mutation { x }"})
+        get = await s.client.get(
+            "/graphql", params={"query": "{ me { name } }"}, headers=_PREFLIGHT
+        )
+        get_mutation = await s.client.get(
+            "/graphql", params={"query": "mutation { x }"}, headers=_PREFLIGHT
+        )
         parse_status, parse_body = await s.query("{ me {")
         invalid_status, invalid_body = await s.query("{ me { nope } }")
         _, plan_body = await s.query(

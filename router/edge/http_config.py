@@ -1,0 +1,23 @@
+"""Settings of the HTTP edge: CSRF prevention, CORS allow-list, body size, batching."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["HttpConfig"]
+
+
+@dataclass(frozen=True, slots=True)
+class HttpConfig:
+    """GraphQL-over-HTTP behaviour at `/graphql` (defaults are production-safe)."""
+
+    #: Apollo Router's CSRF prevention: a request must have a non-simple content type or one
+    #: of `csrf_required_headers`, so browsers always preflight it.
+    csrf_prevention: bool = True
+    csrf_required_headers: tuple[str, ...] = ("x-apollo-operation-name", "apollo-require-preflight")
+    #: Origins allowed to call from a browser (exact `scheme://host[:port]`; "*" any). Empty: none.
+    cors_origins: tuple[str, ...] = ()
+    cors_allow_credentials: bool = False
+    cors_max_age: int = 600
+    #: Largest request body accepted, in bytes (413 above it).
+    max_body_bytes: int = 2_000_000
