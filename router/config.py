@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from router.edge.config import PersistedQueryConfig
 from router.edge.http_config import HttpConfig
+from router.edge.limits_config import LimitsConfig
 
 if TYPE_CHECKING:
     from router.security.config import AuthConfig
@@ -41,6 +42,8 @@ class RouterConfig:
     persisted_queries: PersistedQueryConfig = field(default_factory=PersistedQueryConfig)
     # GraphQL over HTTP at the edge: CSRF prevention, CORS allow-list, body size limit.
     http: HttpConfig = field(default_factory=HttpConfig)
+    # Operation limits checked before planning (tokens, depth, aliases, root fields, cost).
+    limits: LimitsConfig = field(default_factory=LimitsConfig)
 
     def timeout_for(self, service: str) -> float:
         return self.subgraph_timeouts.get(service, self.subgraph_timeout)

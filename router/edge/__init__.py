@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 from router.edge.config import PersistedQueryConfig
 from router.edge.http import HttpEdge
 from router.edge.http_config import HttpConfig
+from router.edge.limits import Limits
+from router.edge.limits_config import LimitsConfig
 from router.edge.manifest import (
     ManifestError,
     ManifestOperation,
@@ -25,6 +27,8 @@ __all__ = [
     "Edge",
     "HttpConfig",
     "HttpEdge",
+    "Limits",
+    "LimitsConfig",
     "ManifestError",
     "ManifestOperation",
     "PersistedQueries",
@@ -53,6 +57,9 @@ def install(router: Router) -> Edge:
     document stage (after authentication, when that is on)."""
     persisted = PersistedQueries.build(router.config.persisted_queries)
     names = [stage.__name__ for stage in router.stages]
+    limits = Limits(router.config.limits, router.supergraph.schema)
+    # Before planning (and so before any subgraph call): depth, aliases, root fields, cost.
+    router.stages.insert(names.index("stage_plan"), limits.stage_operation_limits)
     at = names.index("stage_document")
-    router.stages[at:at] = [stage_request_shape, persisted.stage]
+    router.stages[at:at] = [stage_request_shape, persisted.stage, limits.stage_tokens]
     return Edge(persisted, HttpEdge(router.config.http))

@@ -1,0 +1,23 @@
+"""Operation limits enforced before planning: tokens, depth, aliases, root fields, cost."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["LimitsConfig"]
+
+
+@dataclass(frozen=True, slots=True)
+class LimitsConfig:
+    """Safe defaults well above what our own clients send; 0 turns a limit off."""
+
+    max_tokens: int = 15_000
+    max_depth: int = 15
+    max_aliases: int = 30
+    max_root_fields: int = 20
+    #: Demand-control estimate (Apollo's: objects cost 1, leaves 0, mutations 10, lists times
+    #: their assumed size; `@cost`/`@listSize` in the supergraph override).
+    max_cost: int = 50_000
+    #: Assumed list size when neither `@listSize` nor a slicing argument (`first`/`last`/`limit`)
+    #: tells it.
+    default_list_size: int = 20
