@@ -64,8 +64,12 @@ def _walk(
     step = path[index]
     if isinstance(value, list):
         following = index + 1 if step == "@" else index
+        last = following == len(path)
         for i, item in enumerate(value):
-            _walk(item, path, following, (at, i), found)
+            if last and item.__class__ is dict:
+                found.append((item, (at, i)))  # the common leaf: skip a call per entity
+            else:
+                _walk(item, path, following, (at, i), found)
         return
     if step == "@" or not isinstance(value, dict):
         return

@@ -334,7 +334,11 @@ class _Shaper:
         self, source: dict[str, Any], compiled: _Set, output: dict[str, Any], path: Path
     ) -> object | None:
         variables = self.variables
-        for field in compiled.fields(source.get("__typename")):
+        typename = source.get("__typename")
+        fields = compiled.by_typename.get(typename) if typename.__class__ is str else None
+        if fields is None:
+            fields = compiled.fields(typename)
+        for field in fields:
             if field.conditions and _skipped(field.conditions, variables):
                 continue
             key = field.key
