@@ -7,7 +7,13 @@ import os
 from pathlib import Path
 
 from router.config import RouterConfig
-from router.edge.cli import persisted_query_arguments, persisted_query_config
+from router.edge.cli import (
+    edge_arguments,
+    http_config,
+    limits_config,
+    persisted_query_arguments,
+    persisted_query_config,
+)
 from router.security.config import AuthConfig, split_list
 
 __all__ = ["main"]
@@ -29,12 +35,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--explain", metavar="QUERY", help="print the query plan of QUERY and exit")
     _auth_arguments(parser)
     persisted_query_arguments(parser)
+    edge_arguments(parser)
     args = parser.parse_args(argv)
     config = RouterConfig(
         subgraph_timeout=args.subgraph_timeout,
         expose_subgraph_errors=args.expose_subgraph_errors,
         auth=_auth_config(args),
         persisted_queries=persisted_query_config(args),
+        http=http_config(args),
+        limits=limits_config(args),
     )
     if args.explain:
         from graphql import parse

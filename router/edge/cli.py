@@ -7,8 +7,16 @@ import os
 from pathlib import Path
 
 from router.edge.config import PersistedQueryConfig
+from router.edge.http_config import HttpConfig
+from router.edge.limits_config import LimitsConfig
 
-__all__ = ["persisted_query_arguments", "persisted_query_config"]
+__all__ = [
+    "edge_arguments",
+    "http_config",
+    "limits_config",
+    "persisted_query_arguments",
+    "persisted_query_config",
+]
 
 
 def persisted_query_arguments(parser: argparse.ArgumentParser) -> None:
@@ -48,4 +56,47 @@ def persisted_query_config(args: argparse.Namespace) -> PersistedQueryConfig:
         redis_prefix=args.apq_redis_prefix,
         manifests=manifests,
         safelist=args.pq_safelist,
+    )
+
+
+def edge_arguments(parser: argparse.ArgumentParser) -> None:
+    """HTTP (CSRF, CORS, body size) and operation-limit flags; `0` turns a limit off."""
+    env = os.environ.get
+    http = parser.add_argument_group("GraphQL over HTTP")
+    http.add_argument(
+        "--no-csrf-prevention",
+        action="store_true",
+        default=env("CSRF_PREVENTION") == "0",
+        help="accept simple (non-preflighted) requests",
+    )
+    http.add_argument(
+        "--cors-origin",
+        action="append",
+        default=[o for o in env("CORS_ORIGINS", "").split(",") if o],
+        help="browser origin allowed to call the router (repeatable; env CORS_ORIGINS)",
+    )
+    http.add_argument("--max-body-bytes", type=int, default=int(env("MAX_BODY_BYTES", "2000000")))
+    limits = parser.add_argument_group("operation limits")
+    defaults = LimitsConfig()
+    for name in ("max_tokens", "max_depth", "max_aliases", "max_root_fields", "max_cost"):
+        flag = "--" + name.replace("_", "-")
+        default = int(env(name.upper(), str(getattr(defaults, name))))
+        limits.add_argument(flag, type=int, default=default)
+
+
+def http_config(args: argparse.Namespace) -> HttpConfig:
+    return HttpConfig(
+        csrf_prevention=not args.no_csrf_prevention,
+        cors_origins=tuple(args.cors_origin),
+        max_body_bytes=args.max_body_bytes,
+    )
+
+
+def limits_config(args: argparse.Namespace) -> LimitsConfig:
+    return LimitsConfig(
+        max_tokens=args.max_tokens,
+        max_depth=args.max_depth,
+        max_aliases=args.max_aliases,
+        max_root_fields=args.max_root_fields,
+        max_cost=args.max_cost,
     )

@@ -7,12 +7,19 @@ from pathlib import Path
 
 import pytest
 
-from router.edge.cli import persisted_query_arguments, persisted_query_config
+from router.edge.cli import (
+    edge_arguments,
+    http_config,
+    limits_config,
+    persisted_query_arguments,
+    persisted_query_config,
+)
 
 
 def _parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser()
     persisted_query_arguments(parser)
+    edge_arguments(parser)
     return parser.parse_args(argv)
 
 
@@ -31,3 +38,15 @@ def test_defaults_and_flags(monkeypatch: pytest.MonkeyPatch) -> None:
     assert config.redis_url == "redis://r:6379/0"
     assert config.manifests == (Path("a.json"),)
     assert config.safelist
+
+
+def test_http_and_limit_flags(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CORS_ORIGINS", raising=False)
+    monkeypatch.delenv("CSRF_PREVENTION", raising=False)
+    monkeypatch.setenv("MAX_DEPTH", "9")
+    args = _parse(["--cors-origin", "https://a.test", "--max-cost", "0", "--no-csrf-prevention"])
+    http = http_config(args)
+    assert http.cors_origins == ("https://a.test",)
+    assert not http.csrf_prevention
+    limits = limits_config(args)
+    assert (limits.max_depth, limits.max_cost, limits.max_aliases) == (9, 0, 30)
