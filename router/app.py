@@ -53,8 +53,8 @@ class RouterApp:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            # CORS, CSRF, body limit and media-type negotiation wrap the handler (router/edge/).
-            await self.router.edge.http(scope, receive, send, self._serve)
+            # Metrics/readiness, CORS, CSRF, body limit, negotiation wrap the handler (router/edge/).
+            await self.router.edge.serve(scope, receive, send, self._serve)
             return
         await self._serve(scope, receive, send)
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from router.edge.config import PersistedQueryConfig
-from router.edge.http import HttpEdge
+from router.edge.http import HttpEdge, Inner, Receive, Scope, Send
 from router.edge.http_config import HttpConfig
 from router.edge.limits import Limits
 from router.edge.limits_config import LimitsConfig
@@ -17,6 +17,7 @@ from router.edge.manifest import (
     check_manifest_file,
     load_manifest,
 )
+from router.edge.observability import Observability
 from router.edge.persisted import PersistedQueries, sha256_hex
 from router.edge.request_shape import stage_request_shape
 
@@ -31,6 +32,7 @@ __all__ = [
     "LimitsConfig",
     "ManifestError",
     "ManifestOperation",
+    "Observability",
     "PersistedQueries",
     "PersistedQueryConfig",
     "check_manifest",
@@ -47,6 +49,15 @@ class Edge:
 
     persisted: PersistedQueries
     http: HttpEdge
+    observability: Observability
+
+    async def serve(self, scope: Scope, receive: Receive, send: Send, inner: Inner) -> None:
+        """The HTTP entry: metrics/ready and measurements around CORS/CSRF/negotiation."""
+
+        async def protocol(scope: Scope, receive: Receive, send: Send) -> None:
+            await self.http(scope, receive, send, inner)
+
+        await self.observability(scope, receive, send, protocol)
 
     async def close(self) -> None:
         await self.persisted.close()
@@ -62,4 +73,4 @@ def install(router: Router) -> Edge:
     router.stages.insert(names.index("stage_plan"), limits.stage_operation_limits)
     at = names.index("stage_document")
     router.stages[at:at] = [stage_request_shape, persisted.stage, limits.stage_tokens]
-    return Edge(persisted, HttpEdge(router.config.http))
+    return Edge(persisted, HttpEdge(router.config.http), Observability(router, persisted))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from router.edge.config import PersistedQueryConfig
 from router.edge.http_config import HttpConfig
-from router.edge.limits_config import LimitsConfig
+from router.edge.limits_config import PRODUCTION_MAX_COST, LimitsConfig
 
 __all__ = [
     "edge_arguments",
@@ -77,7 +77,7 @@ def edge_arguments(parser: argparse.ArgumentParser) -> None:
     )
     http.add_argument("--max-body-bytes", type=int, default=int(env("MAX_BODY_BYTES", "2000000")))
     limits = parser.add_argument_group("operation limits")
-    defaults = LimitsConfig()
+    defaults = LimitsConfig(max_cost=PRODUCTION_MAX_COST)
     for name in ("max_tokens", "max_depth", "max_aliases", "max_root_fields", "max_cost"):
         flag = "--" + name.replace("_", "-")
         default = int(env(name.upper(), str(getattr(defaults, name))))

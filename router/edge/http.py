@@ -151,6 +151,8 @@ class HttpEdge:
                 await reply(413, _error_body(message, "REQUEST_TOO_LARGE"), [])
                 return
             receive = _replay(body)
+        if media is Media.JSON and not self.config.json_errors_ok:
+            media = Media.DEFAULT  # application/json with Apollo's status codes
         await inner(scope, receive, _Shaping(send, media, cors))
 
     def _preflight(self, headers: dict[str, str]) -> list[tuple[bytes, bytes]]:

@@ -19,5 +19,9 @@ class HttpConfig:
     cors_origins: tuple[str, ...] = ()
     cors_allow_credentials: bool = False
     cors_max_age: int = 600
+    #: Answer parse/validation/variable errors with 200 when the client accepts only legacy
+    #: `application/json` (the GraphQL-over-HTTP spec's SHOULD). Off: 400 like Apollo Router and
+    #: Apollo Gateway (which the differential tests hold us to).
+    json_errors_ok: bool = False
     #: Largest request body accepted, in bytes (413 above it).
     max_body_bytes: int = 2_000_000

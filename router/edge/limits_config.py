@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["LimitsConfig"]
+__all__ = ["PRODUCTION_MAX_COST", "LimitsConfig"]
+
+PRODUCTION_MAX_COST = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,8 +18,10 @@ class LimitsConfig:
     max_aliases: int = 30
     max_root_fields: int = 20
     #: Demand-control estimate (Apollo's: objects cost 1, leaves 0, mutations 10, lists times
-    #: their assumed size; `@cost`/`@listSize` in the supergraph override).
-    max_cost: int = 50_000
+    #: their assumed size; `@cost`/`@listSize` in the supergraph override). Off by default in
+    #: the library (estimates depend on the schema's list sizes); `python -m router` turns it
+    #: on with `PRODUCTION_MAX_COST`.
+    max_cost: int = 0
     #: Assumed list size when neither `@listSize` nor a slicing argument (`first`/`last`/`limit`)
     #: tells it.
     default_list_size: int = 20

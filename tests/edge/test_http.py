@@ -30,7 +30,9 @@ async def test_graphql_http_audits_all_ok() -> None:
     node = shutil.which("node")
     if node is None or not (PEERS / "node_modules" / "graphql-http").exists():
         pytest.skip("node or tests/peers/node_modules/graphql-http missing")
-    async with serve_edge(RouterConfig()) as edge:
+    # `json_errors_ok`: the spec's SHOULD (200 for GraphQL errors under application/json); the
+    # default answers 400 like Apollo, and then three SHOULD audits warn.
+    async with serve_edge(RouterConfig(http=HttpConfig(json_errors_ok=True))) as edge:
         # A subprocess awaited asynchronously: the router under audit runs on this loop.
         proc = await asyncio.create_subprocess_exec(
             node, str(AUDIT), edge.url, cwd=PEERS, stdout=subprocess.PIPE
@@ -47,7 +49,8 @@ async def test_graphql_http_audits_all_ok() -> None:
 
 
 async def test_negotiation_and_status_codes() -> None:
-    async with serve_edge(RouterConfig()) as edge, httpx.AsyncClient() as http:
+    config = RouterConfig(http=HttpConfig(json_errors_ok=True))
+    async with serve_edge(config) as edge, httpx.AsyncClient() as http:
         bad = {"query": "{ doctors { nope } }"}
         modern = await http.post(
             edge.url, json=bad, headers={"accept": "application/graphql-response+json"}
@@ -60,6 +63,12 @@ async def test_negotiation_and_status_codes() -> None:
         assert legacy.json()["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
         wildcard = await http.post(edge.url, json=bad)  # */*: Apollo Gateway's 400
         assert wildcard.status_code == 400
+        async with serve_edge(RouterConfig()) as apollo_like:
+            default = await http.post(
+                apollo_like.url, json=bad, headers={"accept": "application/json"}
+            )
+            assert default.status_code == 400
+            assert default.headers["content-type"] == "application/json"
         html_only = await http.post(edge.url, json=bad, headers={"accept": "image/png"})
         assert html_only.status_code == 406
         no_type = await http.post(

@@ -1,0 +1,209 @@
+"""`/metrics` (Prometheus), `/ready`, and per-request measurements: requests, errors by code,
+latency per operation name and per subgraph, plan-cache and APQ hit counts."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Iterator, Mapping, MutableMapping
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
+
+import orjson
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import CounterMetricFamily
+from prometheus_client.registry import Collector
+
+if TYPE_CHECKING:
+    from router.edge.persisted import PersistedQueries
+    from router.pipeline import Router
+
+__all__ = ["Observability"]
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+Inner = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+_CONTENT_TYPE = b"text/plain; version=0.0.4; charset=utf-8"
+
+
+class _ApqCollector(Collector):
+    def __init__(self, persisted: PersistedQueries) -> None:
+        self._persisted = persisted
+
+    def collect(self) -> Iterator[CounterMetricFamily]:
+        family = CounterMetricFamily(
+            "router_apq_lookups", "APQ hash-only lookups by result", labels=["result"]
+        )
+        family.add_metric(["hit"], self._persisted.apq_hits)
+        family.add_metric(["miss"], self._persisted.apq_misses)
+        yield family
+
+
+class Observability:
+    """Owns a per-router Prometheus registry (several routers may live in one process)."""
+
+    def __init__(self, router: Router, persisted: PersistedQueries) -> None:
+        self.router = router
+        self.registry = CollectorRegistry()
+        r = self.registry
+        self.requests = Counter(
+            "router_requests", "GraphQL requests by HTTP status", ["status"], registry=r
+        )
+        self.errors = Counter("router_errors", "GraphQL errors by code", ["code"], registry=r)
+        self.latency = Histogram(
+            "router_request_seconds",
+            "Request latency by operation name",
+            ["operation"],
+            buckets=_BUCKETS,
+            registry=r,
+        )
+        self.subgraph_latency = Histogram(
+            "router_subgraph_request_seconds",
+            "Subgraph request latency",
+            ["subgraph", "outcome"],
+            buckets=_BUCKETS,
+            registry=r,
+        )
+        self.plan_cache = Counter(
+            "router_plan_cache_lookups", "Query-plan cache lookups", ["result"], registry=r
+        )
+        r.register(_ApqCollector(persisted))
+        self._instrument(router)
+
+    def _instrument(self, router: Router) -> None:
+        # Wrap the two instance methods every fetch and plan goes through, so the executor and
+        # planner stay free of metrics code.
+        post = router.client.post
+        plan_for = router.plan_for
+
+        async def timed_post(
+            service: str,
+            url: str,
+            body: Mapping[str, Any],
+            headers: Mapping[str, str],
+            seconds: float,
+        ) -> dict[str, Any]:
+            started = time.perf_counter()
+            outcome = "error"
+            try:
+                result = await post(service, url, body, headers, seconds)
+                outcome = "ok"
+                return result
+            finally:
+                elapsed = time.perf_counter() - started
+                self.subgraph_latency.labels(service, outcome).observe(elapsed)
+
+        def counted_plan_for(*args: Any, **kwargs: Any) -> Any:
+            # plan_for(query, document, operation_name, variant): the cache key it uses.
+            variant = args[3] if len(args) > 3 else kwargs.get("variant")
+            hit = (args[0], args[2], variant) in router._plans
+            self.plan_cache.labels("hit" if hit else "miss").inc()
+            return plan_for(*args, **kwargs)
+
+        router.client.post = timed_post  # type: ignore[method-assign]
+        router.plan_for = counted_plan_for  # type: ignore[method-assign]
+
+    async def ready(self) -> tuple[bool, dict[str, str]]:
+        """Every subgraph answers `{ __typename }` (the supergraph is loaded by construction)."""
+        # Imported here: router.config imports router.edge, and the executor imports the config.
+        from router.executor import SubgraphFetchError
+
+        urls: dict[str, str] = self.router.executor.urls
+
+        async def probe(name: str, url: str) -> str:
+            try:
+                await self.router.client.post(name, url, {"query": "{ __typename }"}, {}, 2.0)
+            except SubgraphFetchError as error:
+                return str(error)
+            return "ok"
+
+        results = await asyncio.gather(*(probe(n, u) for n, u in urls.items()))
+        states = dict(zip(urls, results, strict=True))
+        return all(s == "ok" for s in states.values()), states
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send, inner: Inner) -> None:
+        path = scope.get("path")
+        if path == "/metrics":
+            await _plain(send, 200, generate_latest(self.registry), _CONTENT_TYPE)
+            return
+        if path == "/ready":
+            ok, states = await self.ready()
+            body = orjson.dumps({"status": "ready" if ok else "unavailable", "subgraphs": states})
+            await _plain(send, 200 if ok else 503, body, b"application/json")
+            return
+        if path not in ("/graphql", "/") or scope.get("method") not in ("GET", "POST"):
+            await inner(scope, receive, send)
+            return
+        body = b""
+        if scope.get("method") == "POST":
+            body, receive = await _buffer(receive)
+        operation = _operation_name(scope, body)
+        started = time.perf_counter()
+        status = 500
+
+        async def observing(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            elif message["type"] == "http.response.body" and b'"errors"' in message.get(
+                "body", b""
+            ):
+                self._count_errors(message["body"])
+            await send(message)
+
+        try:
+            await inner(scope, receive, observing)
+        finally:
+            self.requests.labels(str(status)).inc()
+            self.latency.labels(operation).observe(time.perf_counter() - started)
+
+    def _count_errors(self, body: bytes) -> None:
+        try:
+            payload = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            return
+        for error in payload.get("errors", ()) if isinstance(payload, dict) else ():
+            code = (error.get("extensions") or {}).get("code") if isinstance(error, dict) else None
+            self.errors.labels(str(code or "UNKNOWN")).inc()
+
+
+def _operation_name(scope: Scope, body: bytes) -> str:
+    name: Any = None
+    if body:
+        try:
+            payload = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            payload = None
+        name = payload.get("operationName") if isinstance(payload, dict) else None
+    else:
+        params = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        name = (params.get("operationName") or [None])[-1]
+    # Bounded label values: only identifier-like names, else a catch-all.
+    if isinstance(name, str) and name.isidentifier() and len(name) <= 100:
+        return name
+    return "(anonymous)"
+
+
+async def _buffer(receive: Receive) -> tuple[bytes, Receive]:
+    chunks = []
+    while True:
+        message = await receive()
+        chunks.append(bytes(message.get("body", b"")))
+        if not message.get("more_body"):
+            break
+    body = b"".join(chunks)
+
+    async def replay() -> Message:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return body, replay
+
+
+async def _plain(send: Send, status: int, body: bytes, content_type: bytes) -> None:
+    headers = [(b"content-type", content_type), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

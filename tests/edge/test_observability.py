@@ -1,0 +1,43 @@
+"""`/metrics` content (requests, errors by code, latency per operation and subgraph, plan cache,
+APQ) and `/ready` (every subgraph reachable)."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from router.config import RouterConfig
+from router.edge import PersistedQueryConfig, sha256_hex
+from tests.edge.conftest import serve_edge
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+
+async def test_metrics_and_ready() -> None:
+    config = RouterConfig(persisted_queries=PersistedQueryConfig(manifests=()))
+    query = "query Doctors { doctors(first: 2) { id patients } }"
+    async with serve_edge(config) as edge, httpx.AsyncClient() as http:
+        base = edge.url.removesuffix("/graphql")
+        ready = await http.get(f"{base}/ready")
+        assert ready.status_code == 200
+        assert ready.json() == {"status": "ready", "subgraphs": {"doctors": "ok", "stats": "ok"}}
+        for _ in range(2):
+            await http.post(edge.url, json={"query": query, "operationName": "Doctors"})
+        await http.post(edge.url, json={"query": "{ doctors { nope } }"})
+        pq = {"persistedQuery": {"version": 1, "sha256Hash": sha256_hex(query)}}
+        await http.post(edge.url, json={"extensions": pq})
+        metrics = (await http.get(f"{base}/metrics")).text
+        assert 'router_requests_total{status="200"} 3.0' in metrics
+        assert 'router_requests_total{status="400"} 1.0' in metrics
+        assert 'router_errors_total{code="GRAPHQL_VALIDATION_FAILED"} 1.0' in metrics
+        assert 'router_request_seconds_count{operation="Doctors"} 2.0' in metrics
+        # Two queries plus the readiness probe.
+        assert 'router_subgraph_request_seconds_count{outcome="ok",subgraph="stats"} 3.0' in metrics
+        assert 'router_plan_cache_lookups_total{result="miss"} 1.0' in metrics
+        assert 'router_plan_cache_lookups_total{result="hit"} 1.0' in metrics
+        assert 'router_apq_lookups_total{result="miss"} 1.0' in metrics
+        # A subgraph going away makes the router unready.
+        edge.app.router.executor.urls["stats"] = "http://127.0.0.1:9/graphql"
+        down = await http.get(f"{base}/ready")
+        assert down.status_code == 503
+        assert down.json()["subgraphs"]["stats"] != "ok"
