@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from router.edge.breaker import CircuitBreaker
 from router.edge.config import PersistedQueryConfig
 from router.edge.http import HttpEdge, Inner, Receive, Scope, Send
 from router.edge.http_config import HttpConfig
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from router.pipeline import Router
 
 __all__ = [
+    "CircuitBreaker",
     "Edge",
     "HttpConfig",
     "HttpEdge",
@@ -73,4 +75,6 @@ def install(router: Router) -> Edge:
     router.stages.insert(names.index("stage_plan"), limits.stage_operation_limits)
     at = names.index("stage_document")
     router.stages[at:at] = [stage_request_shape, persisted.stage, limits.stage_tokens]
+    limits_config = router.config.limits
+    CircuitBreaker(limits_config.breaker_threshold, limits_config.breaker_cooldown).install(router)
     return Edge(persisted, HttpEdge(router.config.http), Observability(router, persisted))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from router.edge.config import PersistedQueryConfig
 from router.edge.http_config import HttpConfig
-from router.edge.limits_config import PRODUCTION_MAX_COST, LimitsConfig
+from router.edge.limits_config import LimitsConfig
 
 __all__ = [
     "edge_arguments",
@@ -77,8 +77,9 @@ def edge_arguments(parser: argparse.ArgumentParser) -> None:
     )
     http.add_argument("--max-body-bytes", type=int, default=int(env("MAX_BODY_BYTES", "2000000")))
     limits = parser.add_argument_group("operation limits")
-    defaults = LimitsConfig(max_cost=PRODUCTION_MAX_COST)
-    for name in ("max_tokens", "max_depth", "max_aliases", "max_root_fields", "max_cost"):
+    defaults = LimitsConfig()
+    names = ("max_tokens", "max_depth", "max_aliases", "max_root_fields", "max_cost")
+    for name in (*names, "breaker_threshold"):
         flag = "--" + name.replace("_", "-")
         default = int(env(name.upper(), str(getattr(defaults, name))))
         limits.add_argument(flag, type=int, default=default)
@@ -99,4 +100,5 @@ def limits_config(args: argparse.Namespace) -> LimitsConfig:
         max_aliases=args.max_aliases,
         max_root_fields=args.max_root_fields,
         max_cost=args.max_cost,
+        breaker_threshold=args.breaker_threshold,
     )

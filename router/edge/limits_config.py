@@ -19,9 +19,14 @@ class LimitsConfig:
     max_root_fields: int = 20
     #: Demand-control estimate (Apollo's: objects cost 1, leaves 0, mutations 10, lists times
     #: their assumed size; `@cost`/`@listSize` in the supergraph override). Off by default in
-    #: the library (estimates depend on the schema's list sizes); `python -m router` turns it
-    #: on with `PRODUCTION_MAX_COST`.
+    #: the library and CLI (the differential tests against Apollo send generated deep list
+    #: queries); deployments should set `PRODUCTION_MAX_COST` (`--max-cost` / `MAX_COST`).
     max_cost: int = 0
     #: Assumed list size when neither `@listSize` nor a slicing argument (`first`/`last`/`limit`)
     #: tells it.
     default_list_size: int = 20
+    #: Circuit breaker per subgraph: this many consecutive failures open it (0: off) for
+    #: `breaker_cooldown` seconds, during which requests to it fail at once.
+    #: Off by default: while open, errors differ from Apollo Gateway's (differential tests).
+    breaker_threshold: int = 0
+    breaker_cooldown: float = 10.0

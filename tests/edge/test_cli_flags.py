@@ -44,9 +44,11 @@ def test_http_and_limit_flags(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CORS_ORIGINS", raising=False)
     monkeypatch.delenv("CSRF_PREVENTION", raising=False)
     monkeypatch.setenv("MAX_DEPTH", "9")
-    args = _parse(["--cors-origin", "https://a.test", "--max-cost", "0", "--no-csrf-prevention"])
+    argv = ["--cors-origin", "https://a.test", "--max-cost", "0", "--no-csrf-prevention"]
+    args = _parse([*argv, "--breaker-threshold", "3"])
     http = http_config(args)
     assert http.cors_origins == ("https://a.test",)
     assert not http.csrf_prevention
     limits = limits_config(args)
     assert (limits.max_depth, limits.max_cost, limits.max_aliases) == (9, 0, 30)
+    assert limits.breaker_threshold == 3

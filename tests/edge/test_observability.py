@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from router.config import RouterConfig
-from router.edge import PersistedQueryConfig, sha256_hex
+from router.edge import LimitsConfig, PersistedQueryConfig, sha256_hex
 from tests.edge.conftest import serve_edge
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -41,3 +41,19 @@ async def test_metrics_and_ready() -> None:
         down = await http.get(f"{base}/ready")
         assert down.status_code == 503
         assert down.json()["subgraphs"]["stats"] != "ok"
+
+
+async def test_circuit_breaker_fails_fast() -> None:
+    config = RouterConfig(limits=LimitsConfig(breaker_threshold=2, breaker_cooldown=30))
+    async with serve_edge(config) as edge, httpx.AsyncClient() as http:
+        edge.app.router.executor.urls["stats"] = "http://127.0.0.1:9/graphql"
+        query = {"query": "{ doctors(first: 1) { id patients } }"}
+        for _ in range(2):
+            failed = await http.post(edge.url, json=query)
+            assert (
+                "ECONNREFUSED" in failed.json()["errors"][0]["message"] or failed.json()["errors"]
+            )
+        fast = await http.post(edge.url, json=query)
+        body = fast.json()
+        assert "circuit open" in body["errors"][0]["message"]
+        assert body["data"] == {"doctors": [{"id": "1", "patients": None}]}
