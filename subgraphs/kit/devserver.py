@@ -101,7 +101,9 @@ def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
 def run_dev(console: Console, *, patients: int, reset: bool, with_router: bool) -> int:
     started = time.perf_counter()
     settings = get_settings()
-    signal.signal(signal.SIGTERM, _raise_interrupt)
+    # Also when started with SIGINT ignored (background jobs of non-interactive shells, nohup).
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _raise_interrupt)
     infra = resolve_infrastructure(settings)
     console.print(f"using {infra.describe()}")
     supervisor = Supervisor(
