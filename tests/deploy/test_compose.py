@@ -1,0 +1,78 @@
+"""compose.yaml is a valid Compose file that starts services in the original order, with health checks."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE = ROOT / "compose.yaml"
+
+
+def _validate(path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "check_jsonschema",
+            "--builtin-schema",
+            "vendor.compose-spec",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def _services() -> dict[str, Any]:
+    services: dict[str, Any] = yaml.safe_load(COMPOSE.read_text())["services"]
+    return services
+
+
+def test_compose_file_matches_the_compose_spec() -> None:
+    done = _validate(COMPOSE)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_validator_catches_a_broken_file(tmp_path: Path) -> None:
+    broken = tmp_path / "compose.yaml"
+    broken.write_text("services:\n  router:\n    image: x\n    ports: 4000\n    depends_on: 7\n")
+    assert _validate(broken).returncode != 0
+
+
+def test_start_order_is_postgres_redis_auth_domains_router() -> None:
+    services = _services()
+
+    def deps(name: str) -> set[str]:
+        return set(services[name].get("depends_on", {}))
+
+    assert "postgres" in deps("redis")
+    assert {"migrate", "redis"} <= deps("auth")
+    for domain in ("institutions", "doctors", "patients", "admins"):
+        assert "auth" in deps(domain)
+        assert domain in deps("router")
+        assert domain in deps("hive-gateway")
+
+
+def test_every_long_running_service_has_a_health_check() -> None:
+    for name, service in _services().items():
+        if name in {"migrate", "supergraph", "hive-gateway"}:
+            continue
+        assert "healthcheck" in service, name
+
+
+def test_secrets_come_from_the_environment() -> None:
+    text = COMPOSE.read_text()
+    assert "${POSTGRES_PASSWORD:?" in text
+    assert "${SERVICE_TOKEN:?" in text
+
+
+def test_image_runs_as_a_non_root_user() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "USER predicthealth" in dockerfile
+    assert dockerfile.count("FROM ") == 2  # build stage + runtime stage
