@@ -14,6 +14,7 @@ from router.edge.cli import (
     persisted_query_arguments,
     persisted_query_config,
 )
+from router.edge.rate_limit import rate_limit_arguments, rate_limit_config
 from router.security.config import AuthConfig, split_list
 
 __all__ = ["main"]
@@ -36,6 +37,7 @@ def main(argv: list[str] | None = None) -> None:
     _auth_arguments(parser)
     persisted_query_arguments(parser)
     edge_arguments(parser)
+    rate_limit_arguments(parser)
     args = parser.parse_args(argv)
     config = RouterConfig(
         subgraph_timeout=args.subgraph_timeout,
@@ -44,6 +46,7 @@ def main(argv: list[str] | None = None) -> None:
         persisted_queries=persisted_query_config(args),
         http=http_config(args),
         limits=limits_config(args),
+        rate_limit=rate_limit_config(args),
     )
     if args.explain:
         from graphql import parse

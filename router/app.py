@@ -11,6 +11,7 @@ import orjson
 
 from router.config import RouterConfig
 from router.context import GraphQLRequest
+from router.edge.rate_limit import CLIENT_IP, RESPONSE_HEADERS
 from router.pipeline import Router
 
 __all__ = ["RouterApp", "create_app"]
@@ -91,8 +92,11 @@ class RouterApp:
         headers = {
             k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", ())
         }
+        client = scope.get("client")
+        # Overrides anything a client sent: rate limiting keys anonymous callers by peer address.
+        headers[CLIENT_IP] = str(client[0]) if client else "unknown"
         ctx = await self.router.handle(request, headers)
-        await _respond(send, ctx.status, ctx.response)
+        await _respond(send, ctx.status, ctx.response, ctx.state.get(RESPONSE_HEADERS))
 
     async def _read_post(self, scope: Scope, receive: Receive, send: Send) -> GraphQLRequest | None:
         chunks = []

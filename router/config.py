@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from router.edge.config import PersistedQueryConfig
 from router.edge.http_config import HttpConfig
 from router.edge.limits_config import LimitsConfig
+from router.edge.rate_limit import RateLimitConfig
 
 if TYPE_CHECKING:
     from router.security.config import AuthConfig
@@ -44,6 +45,8 @@ class RouterConfig:
     http: HttpConfig = field(default_factory=HttpConfig)
     # Operation limits checked before planning (tokens, depth, aliases, root fields, cost).
     limits: LimitsConfig = field(default_factory=LimitsConfig)
+    # Requests per window per principal/IP (Redis-shared); off by default.
+    rate_limit: RateLimitConfig = field(default_factory=RateLimitConfig)
 
     def timeout_for(self, service: str) -> float:
         return self.subgraph_timeouts.get(service, self.subgraph_timeout)

@@ -20,6 +20,7 @@ from router.edge.manifest import (
 )
 from router.edge.observability import Observability
 from router.edge.persisted import PersistedQueries, sha256_hex
+from router.edge.rate_limit import RateLimitConfig, RateLimiter
 from router.edge.request_shape import stage_request_shape
 
 if TYPE_CHECKING:
@@ -37,6 +38,8 @@ __all__ = [
     "Observability",
     "PersistedQueries",
     "PersistedQueryConfig",
+    "RateLimitConfig",
+    "RateLimiter",
     "check_manifest",
     "check_manifest_file",
     "install",
@@ -52,6 +55,7 @@ class Edge:
     persisted: PersistedQueries
     http: HttpEdge
     observability: Observability
+    rate_limiter: RateLimiter | None = None
 
     async def serve(self, scope: Scope, receive: Receive, send: Send, inner: Inner) -> None:
         """The HTTP entry: metrics/ready and measurements around CORS/CSRF/negotiation."""
@@ -63,6 +67,8 @@ class Edge:
 
     async def close(self) -> None:
         await self.persisted.close()
+        if self.rate_limiter is not None:
+            await self.rate_limiter.close()
 
 
 def install(router: Router) -> Edge:
@@ -77,4 +83,13 @@ def install(router: Router) -> Edge:
     router.stages[at:at] = [stage_request_shape, persisted.stage, limits.stage_tokens]
     limits_config = router.config.limits
     CircuitBreaker(limits_config.breaker_threshold, limits_config.breaker_cooldown).install(router)
-    return Edge(persisted, HttpEdge(router.config.http), Observability(router, persisted))
+    rate_limiter = None
+    if router.config.rate_limit.requests > 0:
+        # After authentication (the principal is known), before parsing, planning and subgraphs.
+        rate_limiter = RateLimiter(router.config.rate_limit)
+        names = [stage.__name__ for stage in router.stages]
+        at = names.index("stage_authenticate") + 1 if "stage_authenticate" in names else 0
+        router.stages.insert(at, rate_limiter.stage)
+    edge = Edge(persisted, HttpEdge(router.config.http), Observability(router, persisted))
+    edge.rate_limiter = rate_limiter
+    return edge

@@ -1,0 +1,90 @@
+"""Rate limiting: 429 `RATE_LIMITED` with Retry-After before any subgraph call, counters in real Redis."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from redis.asyncio import Redis
+
+from router.config import RouterConfig
+from router.edge.rate_limit import RateLimitConfig, RateLimiter
+from tests.edge.conftest import serve_edge
+from tests.support.infra import server_urls
+
+QUERY = {"query": "{ doctors { id } }"}
+
+
+@pytest.fixture
+async def redis_config() -> AsyncIterator[RateLimitConfig]:
+    _, redis_url = server_urls()
+    prefix = f"ph:test:rl:{uuid.uuid4().hex[:10]}:"
+    yield RateLimitConfig(requests=3, window_seconds=30, redis_url=redis_url, redis_prefix=prefix)
+    redis = Redis.from_url(redis_url)
+    try:
+        keys = [key async for key in redis.scan_iter(match=prefix + "*")]
+        if keys:
+            await redis.delete(*keys)
+    finally:
+        await redis.aclose()
+
+
+@pytest.mark.asyncio(loop_scope="session")
+async def test_over_limit_is_429_before_subgraphs(redis_config: RateLimitConfig) -> None:
+    config = RouterConfig(rate_limit=redis_config)
+    async with serve_edge(config) as edge, httpx.AsyncClient() as http:
+        statuses = [(await http.post(edge.url, json=QUERY)).status_code for _ in range(3)]
+        assert statuses == [200, 200, 200]
+        seen = len(edge.behaviours["doctors"].seen_bodies)
+        response = await http.post(edge.url, json=QUERY)
+        assert response.status_code == 429
+        assert 1 <= int(response.headers["retry-after"]) <= 30
+        assert response.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+        assert len(edge.behaviours["doctors"].seen_bodies) == seen
+    # The counter lives in Redis, keyed by client IP.
+    redis = Redis.from_url(redis_config.redis_url or "")
+    try:
+        keys = [k async for k in redis.scan_iter(match=redis_config.redis_prefix + "ip:*")]
+        assert len(keys) == 1
+        assert int(await redis.get(keys[0]) or 0) == 4
+    finally:
+        await redis.aclose()
+
+
+@pytest.mark.asyncio(loop_scope="session")
+async def test_replicas_share_counters(redis_config: RateLimitConfig) -> None:
+    first, second = RateLimiter(redis_config), RateLimiter(redis_config)
+    try:
+        assert await first.hit("sub:alice", now=1000.0) is None
+        assert await second.hit("sub:alice", now=1000.0) is None
+        assert await first.hit("sub:alice", now=1001.0) is None
+        assert await second.hit("sub:alice", now=1002.0) == pytest.approx(18.0)
+        assert await second.hit("sub:bob", now=1002.0) is None
+        # A new window starts a new count.
+        assert await first.hit("sub:alice", now=1021.0) is None
+    finally:
+        await first.close()
+        await second.close()
+
+
+@pytest.mark.asyncio(loop_scope="session")
+async def test_redis_down_falls_back_to_memory(caplog: pytest.LogCaptureFixture) -> None:
+    config = RateLimitConfig(requests=2, window_seconds=60, redis_url="redis://127.0.0.1:1/0")
+    limiter = RateLimiter(config)
+    try:
+        results = [await limiter.hit("ip:1.2.3.4", now=60.0) for _ in range(3)]
+        assert results[:2] == [None, None]
+        assert results[2] is not None
+        assert "falling back to the in-process limiter" in caplog.text
+    finally:
+        await limiter.close()
+
+
+@pytest.mark.asyncio(loop_scope="session")
+async def test_off_by_default() -> None:
+    async with serve_edge(RouterConfig()) as edge, httpx.AsyncClient() as http:
+        statuses = {(await http.post(edge.url, json=QUERY)).status_code for _ in range(5)}
+        assert statuses == {200}
+        assert edge.app.router.edge.rate_limiter is None
