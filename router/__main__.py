@@ -33,6 +33,12 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="pass subgraph error extensions through",
     )
+    parser.add_argument(
+        "--reload-interval",
+        type=float,
+        default=float(os.environ.get("SUPERGRAPH_RELOAD_INTERVAL", "1")),
+        help="seconds between checks of the supergraph file for hot reload (0: off)",
+    )
     parser.add_argument("--explain", metavar="QUERY", help="print the query plan of QUERY and exit")
     _auth_arguments(parser)
     persisted_query_arguments(parser)
@@ -47,6 +53,8 @@ def main(argv: list[str] | None = None) -> None:
         http=http_config(args),
         limits=limits_config(args),
         rate_limit=rate_limit_config(args),
+        supergraph_path=args.supergraph,
+        reload_interval=args.reload_interval,
     )
     if args.explain:
         from graphql import parse

@@ -13,6 +13,7 @@ from router.config import RouterConfig
 from router.context import GraphQLRequest
 from router.edge.rate_limit import CLIENT_IP, RESPONSE_HEADERS
 from router.pipeline import Router
+from router.reload import SupergraphReloader
 
 __all__ = ["RouterApp", "create_app"]
 
@@ -51,15 +52,22 @@ class RouterApp:
 
     def __init__(self, router: Router) -> None:
         self.router = router
+        self.reloader: SupergraphReloader | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # One router per request: a hot reload (router/reload.py) never switches mid-request.
+        router = self.router
         if scope["type"] == "http":
-            # Metrics/readiness, CORS, CSRF, body limit, negotiation wrap the handler (router/edge/).
-            await self.router.edge.serve(scope, receive, send, self._serve)
-            return
-        await self._serve(scope, receive, send)
 
-    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
+            async def inner(scope: Scope, receive: Receive, send: Send) -> None:
+                await self._serve(scope, receive, send, router)
+
+            # Metrics/readiness, CORS, CSRF, body limit, negotiation wrap the handler (router/edge/).
+            await router.edge.serve(scope, receive, send, inner)
+            return
+        await self._serve(scope, receive, send, router)
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send, router: Router) -> None:
         kind = scope["type"]
         if kind == "lifespan":
             await self._lifespan(receive, send)
@@ -95,7 +103,7 @@ class RouterApp:
         client = scope.get("client")
         # Overrides anything a client sent: rate limiting keys anonymous callers by peer address.
         headers[CLIENT_IP] = str(client[0]) if client else "unknown"
-        ctx = await self.router.handle(request, headers)
+        ctx = await router.handle(request, headers)
         await _respond(send, ctx.status, ctx.response, ctx.state.get(RESPONSE_HEADERS))
 
     async def _read_post(self, scope: Scope, receive: Receive, send: Send) -> GraphQLRequest | None:
@@ -143,8 +151,16 @@ class RouterApp:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
+                config = self.router.config
+                if config.supergraph_path is not None and config.reload_interval > 0:
+                    self.reloader = SupergraphReloader(
+                        self, config.supergraph_path, config.reload_interval
+                    )
+                    self.reloader.start()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                if self.reloader is not None:
+                    await self.reloader.stop()
                 await self.router.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from router.edge.config import PersistedQueryConfig
@@ -47,6 +48,11 @@ class RouterConfig:
     limits: LimitsConfig = field(default_factory=LimitsConfig)
     # Requests per window per principal/IP (Redis-shared); off by default.
     rate_limit: RateLimitConfig = field(default_factory=RateLimitConfig)
+
+    # The supergraph file `python -m router` serves: polled every `reload_interval` s (0: never)
+    # and hot-reloaded when it changes (router/reload.py).
+    supergraph_path: Path | None = None
+    reload_interval: float = 1.0
 
     def timeout_for(self, service: str) -> float:
         return self.subgraph_timeouts.get(service, self.subgraph_timeout)
