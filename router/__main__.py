@@ -39,6 +39,18 @@ def main(argv: list[str] | None = None) -> None:
         default=float(os.environ.get("SUPERGRAPH_RELOAD_INTERVAL", "1")),
         help="seconds between checks of the supergraph file for hot reload (0: off)",
     )
+    parser.add_argument(
+        "--no-graphiql",
+        action="store_true",
+        default=os.environ.get("ROUTER_GRAPHIQL", "").lower() == "false",
+        help="no GraphiQL at GET /graphql (always off when ENVIRONMENT=production)",
+    )
+    parser.add_argument(
+        "--no-introspection",
+        action="store_true",
+        default=os.environ.get("ROUTER_INTROSPECTION", "").lower() == "false",
+        help="refuse __schema/__type (env ROUTER_INTROSPECTION=false)",
+    )
     parser.add_argument("--explain", metavar="QUERY", help="print the query plan of QUERY and exit")
     _auth_arguments(parser)
     persisted_query_arguments(parser)
@@ -54,6 +66,8 @@ def main(argv: list[str] | None = None) -> None:
         limits=limits_config(args),
         rate_limit=rate_limit_config(args),
         supergraph_path=args.supergraph,
+        graphiql=not args.no_graphiql,
+        introspection=not args.no_introspection,
         reload_interval=args.reload_interval,
     )
     if args.explain:

@@ -11,6 +11,7 @@ import orjson
 
 from router.config import RouterConfig
 from router.context import GraphQLRequest
+from router.edge.graphiql import GraphiQL
 from router.edge.rate_limit import CLIENT_IP, RESPONSE_HEADERS
 from router.pipeline import Router
 from router.reload import SupergraphReloader
@@ -53,11 +54,15 @@ class RouterApp:
     def __init__(self, router: Router) -> None:
         self.router = router
         self.reloader: SupergraphReloader | None = None
+        self.graphiql = GraphiQL(router.config.graphiql)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         # One router per request: a hot reload (router/reload.py) never switches mid-request.
         router = self.router
         if scope["type"] == "http":
+            # Browsers get the IDE (and its assets) before GraphQL-over-HTTP negotiation would 406.
+            if await self.graphiql.maybe_serve(scope, send):
+                return
 
             async def inner(scope: Scope, receive: Receive, send: Send) -> None:
                 await self._serve(scope, receive, send, router)

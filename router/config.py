@@ -49,6 +49,10 @@ class RouterConfig:
     # Requests per window per principal/IP (Redis-shared); off by default.
     rate_limit: RateLimitConfig = field(default_factory=RateLimitConfig)
 
+    # GraphiQL at GET /graphql for browsers (never when ENVIRONMENT=production).
+    graphiql: bool = True
+    # Answer `__schema`/`__type`; False fails such operations with GRAPHQL_VALIDATION_FAILED.
+    introspection: bool = True
     # The supergraph file `python -m router` serves: polled every `reload_interval` s (0: never)
     # and hot-reloaded when it changes (router/reload.py).
     supergraph_path: Path | None = None

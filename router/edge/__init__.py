@@ -9,6 +9,7 @@ from router.edge.breaker import CircuitBreaker
 from router.edge.config import PersistedQueryConfig
 from router.edge.http import HttpEdge, Inner, Receive, Scope, Send
 from router.edge.http_config import HttpConfig
+from router.edge.introspection import stage_no_introspection
 from router.edge.limits import Limits
 from router.edge.limits_config import LimitsConfig
 from router.edge.manifest import (
@@ -83,6 +84,9 @@ def install(router: Router) -> Edge:
     router.stages[at:at] = [stage_request_shape, persisted.stage, limits.stage_tokens]
     limits_config = router.config.limits
     CircuitBreaker(limits_config.breaker_threshold, limits_config.breaker_cooldown).install(router)
+    if not router.config.introspection:
+        names = [stage.__name__ for stage in router.stages]
+        router.stages.insert(names.index("stage_document") + 1, stage_no_introspection)
     rate_limiter = None
     if router.config.rate_limit.requests > 0:
         # After authentication (the principal is known), before parsing, planning and subgraphs.
