@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, cast
 
 import httpx
 import pytest
 from redis.asyncio import Redis
 
 from router.config import RouterConfig
-from router.edge.rate_limit import RateLimitConfig, RateLimiter
+from router.context import GraphQLRequest, RequestContext
+from router.edge.rate_limit import CLIENT_IP, RateLimitConfig, RateLimiter
+from router.security.authn import ANONYMOUS_CALLER, Caller
+from router.security.stages import CALLER
 from tests.edge.conftest import serve_edge
 from tests.support.infra import server_urls
+
+if TYPE_CHECKING:
+    from router.pipeline import Router
 
 QUERY = {"query": "{ doctors { id } }"}
 
@@ -88,3 +95,24 @@ async def test_off_by_default() -> None:
         statuses = {(await http.post(edge.url, json=QUERY)).status_code for _ in range(5)}
         assert statuses == {200}
         assert edge.app.router.edge.rate_limiter is None
+
+
+@pytest.mark.asyncio(loop_scope="session")
+async def test_keyed_by_verified_subject_else_ip() -> None:
+    limiter = RateLimiter(RateLimitConfig(requests=1, window_seconds=60))
+    alice = Caller(authenticated=True, claims={"sub": "alice"})
+
+    async def status(caller: Caller | None, ip: str) -> int:
+        ctx = RequestContext(request=GraphQLRequest(query="{ a }"), headers={CLIENT_IP: ip})
+        if caller is not None:
+            ctx.state[CALLER] = caller
+        await limiter.stage(cast("Router", None), ctx)
+        return ctx.status
+
+    # Alice's budget follows her token across addresses; anonymous callers share their IP's.
+    assert await status(alice, "10.0.0.1") == 200
+    assert await status(alice, "10.0.0.2") == 429
+    assert await status(None, "10.0.0.1") == 200
+    assert await status(ANONYMOUS_CALLER, "10.0.0.1") == 429
+    assert await status(None, "10.0.0.3") == 200
+    await limiter.close()

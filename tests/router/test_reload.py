@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+from collections.abc import MutableMapping
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -77,3 +79,37 @@ async def test_reload_under_load(tmp_path: Path, caplog: pytest.LogCaptureFixtur
         finally:
             await reloader.stop()
             await app.router.close()
+
+
+@pytest.mark.asyncio(loop_scope="session")
+async def test_lifespan_starts_and_stops_the_watcher(tmp_path: Path) -> None:
+    url = "http://127.0.0.1:9/graphql"
+    sdl = compose([SubgraphSource(name="doctors", url=url, sdl=DOCTORS.sdl)])
+    new_sdl = compose([SubgraphSource(name="doctors", url=url, sdl=EXTENDED.sdl)])
+    path = tmp_path / "supergraph.graphql"
+    path.write_text(sdl)
+    app = create_app(sdl, RouterConfig(supergraph_path=path, reload_interval=0.05))
+    inbox: asyncio.Queue[dict[str, str]] = asyncio.Queue()
+    sent: list[str] = []
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        sent.append(message["type"])
+
+    await inbox.put({"type": "lifespan.startup"})
+    await inbox.put({"type": "lifespan.shutdown"})
+
+    async def receive() -> dict[str, str]:
+        message = await inbox.get()
+        if message["type"] == "lifespan.shutdown":
+            assert app.reloader is not None
+            path.write_text(new_sdl)
+            for _ in range(100):
+                if app.reloader.reloads:
+                    break
+                await asyncio.sleep(0.05)
+            assert app.reloader.reloads == 1
+            assert "greeting" in app.router.supergraph.schema.query_type.fields  # type: ignore[union-attr]
+        return message
+
+    await app({"type": "lifespan"}, receive, send)
+    assert sent == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
