@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, select, tuple_
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from subgraphs.admins.models import Admin
+from subgraphs.kit.db import ConstraintViolation, flush
 
 __all__ = [
     "ConstraintViolation",
@@ -22,29 +22,6 @@ __all__ = [
     "insert",
     "list_page",
 ]
-
-
-class ConstraintViolation(Exception):
-    """The database refused a write; `constraint` names the rule."""
-
-    def __init__(self, constraint: str) -> None:
-        super().__init__(constraint)
-        self.constraint = constraint
-
-
-def _constraint_of(exc: IntegrityError) -> str:
-    for candidate in (getattr(exc.orig, "__cause__", None), exc.orig):
-        name = getattr(candidate, "constraint_name", None)
-        if name:
-            return str(name)
-    return "unknown"
-
-
-async def flush(session: AsyncSession) -> None:
-    try:
-        await session.flush()
-    except IntegrityError as exc:
-        raise ConstraintViolation(_constraint_of(exc)) from exc
 
 
 async def insert(session: AsyncSession, row: Admin) -> Admin:

@@ -7,12 +7,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, or_, select, tuple_
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from subgraphs.doctors.models import Doctor, Specialty, name_key
 from subgraphs.doctors.search import DoctorFilter, DoctorSort, SortField, like_pattern
+from subgraphs.kit.db import ConstraintViolation, flush
 
 __all__ = [
     "ConstraintViolation",
@@ -29,30 +29,6 @@ __all__ = [
     "search",
     "sort_key",
 ]
-
-
-class ConstraintViolation(Exception):
-    """The database refused a write; `constraint` names the rule (service maps it to a field)."""
-
-    def __init__(self, constraint: str) -> None:
-        super().__init__(constraint)
-        self.constraint = constraint
-
-
-def _constraint_of(exc: IntegrityError) -> str:
-    cause: Any = exc.orig
-    for candidate in (cause, getattr(cause, "__cause__", None)):
-        name = getattr(candidate, "constraint_name", None)
-        if name:
-            return str(name)
-    return "unknown"
-
-
-async def flush(session: AsyncSession) -> None:
-    try:
-        await session.flush()
-    except IntegrityError as exc:
-        raise ConstraintViolation(_constraint_of(exc)) from exc
 
 
 async def insert(session: AsyncSession, row: Doctor) -> Doctor:

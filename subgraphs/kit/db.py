@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 
 from sqlalchemy import DateTime, MetaData, func
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -19,8 +20,10 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from subgraphs.kit.settings import Settings
 
 __all__ = [
+    "ConstraintViolation",
     "TimestampMixin",
     "create_engine",
+    "flush",
     "make_base",
     "new_id",
     "session_factory",
@@ -86,3 +89,28 @@ async def transaction(factory: async_sessionmaker[AsyncSession]) -> AsyncIterato
     """One unit of work: committed when the block succeeds, rolled back when it raises."""
     async with factory() as session, session.begin():
         yield session
+
+
+class ConstraintViolation(Exception):
+    """The database refused a write; `constraint` names the rule (services map it to a field)."""
+
+    def __init__(self, constraint: str) -> None:
+        super().__init__(constraint)
+        self.constraint = constraint
+
+
+def _constraint_of(exc: IntegrityError) -> str:
+    # asyncpg puts the constraint on its exception, which SQLAlchemy wraps (or chains).
+    for candidate in (getattr(exc.orig, "__cause__", None), exc.orig):
+        name = getattr(candidate, "constraint_name", None)
+        if name:
+            return str(name)
+    return "unknown"
+
+
+async def flush(session: AsyncSession) -> None:
+    """Flush, turning an integrity error into a ConstraintViolation naming the constraint."""
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        raise ConstraintViolation(_constraint_of(exc)) from exc

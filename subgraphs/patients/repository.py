@@ -8,10 +8,10 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, delete, func, select, tuple_, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from subgraphs.kit.db import ConstraintViolation, flush
 from subgraphs.patients.access import visible_to
 from subgraphs.patients.models import EmergencyContact, Patient, name_key
 from subgraphs.patients.search import PatientFilter, PatientSort, SortField, Viewer, like_pattern
@@ -33,29 +33,6 @@ __all__ = [
     "sort_key",
     "unset_primary",
 ]
-
-
-class ConstraintViolation(Exception):
-    """The database refused a write; `constraint` names the rule (service maps it to a field)."""
-
-    def __init__(self, constraint: str) -> None:
-        super().__init__(constraint)
-        self.constraint = constraint
-
-
-def _constraint_of(exc: IntegrityError) -> str:
-    for candidate in (getattr(exc.orig, "__cause__", None), exc.orig):
-        name = getattr(candidate, "constraint_name", None)
-        if name:
-            return str(name)
-    return "unknown"
-
-
-async def flush(session: AsyncSession) -> None:
-    try:
-        await session.flush()
-    except IntegrityError as exc:
-        raise ConstraintViolation(_constraint_of(exc)) from exc
 
 
 async def insert(session: AsyncSession, row: Any) -> Any:
