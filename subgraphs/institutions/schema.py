@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from contextlib import AbstractAsyncContextManager
 from typing import Any, TypeVar
 
 import strawberry
-from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.types import Info
 
 from subgraphs.institutions import service, stats
@@ -22,8 +19,7 @@ from subgraphs.institutions.types import (
     parse_id,
 )
 from subgraphs.kit.access import context_of, require_principal
-from subgraphs.kit.audit import outcome_of
-from subgraphs.kit.audit_trail import AuditNote, audit_trail, not_audited
+from subgraphs.kit.audit_trail import AuditNote, audit_trail, create_audited
 from subgraphs.kit.relay import SortDirection
 from subgraphs.kit.schema import build_schema
 
@@ -146,9 +142,7 @@ class Mutation:
             return await service.create_institution(write, logins, principal, data,
                                                     on_insert=note.target)  # fmt: skip
 
-        row = await _create_audited(
-            info, "institution.create", "institution", _given(input), create
-        )
+        row = await create_audited(info, "institution.create", "institution", _given(input), create)
         return Institution.from_model(row)
 
     @strawberry.mutation(description="Change an institution (admins; the institution itself).")
@@ -219,32 +213,6 @@ async def _set_active(
             attachments=_state(info).attachments,
         )  # fmt: skip
     return Institution.from_model(row)
-
-
-async def _create_audited(
-    info: Info[Any, Any], action: str, target_type: str, fields: list[str],
-    create: Callable[[service.Write, AuditNote], Awaitable[T]],
-) -> T:  # fmt: skip
-    """Run a create whose write unit (opened only once the checks pass) commits its event; a
-    refusal before that unit opens is recorded under the same action."""
-    ctx, trail = context_of(info), audit_trail(info)
-    note = AuditNote(fields=fields)
-    opened = False
-
-    def unit() -> AbstractAsyncContextManager[AsyncSession]:
-        nonlocal opened
-        opened = True
-        return trail.session(ctx, action, target_type=target_type, note=note)
-
-    try:
-        return await create(unit, note)
-    except Exception as exc:
-        if not opened:  # the unit records its own failures; this one never began
-            not_audited()
-            event = trail.event(ctx, action, outcome=outcome_of(exc), target_type=target_type,
-                                target_ids=note.target_ids, fields=note.fields)  # fmt: skip
-            await trail.record_quietly(event, ctx)
-        raise
 
 
 schema = build_schema(query=Query, mutation=Mutation)

@@ -16,7 +16,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any, TypedDict
+from typing import Any, TypedDict, TypeVar
 
 from fastapi import FastAPI
 from graphql import GraphQLError
@@ -37,6 +37,7 @@ __all__ = [
     "ReadTarget",
     "audit_hooks",
     "audit_trail",
+    "create_audited",
     "not_audited",
     "note_not_found",
 ]
@@ -374,3 +375,36 @@ def audit_hooks(
                 await on_shutdown(app)
 
     return AuditHooks(on_startup=start, on_shutdown=stop)
+
+
+T = TypeVar("T")
+WriteUnit = Callable[[], AbstractAsyncContextManager[AsyncSession]]
+
+
+async def create_audited(
+    info: Info[Any, Any],
+    action: str,
+    target_type: str,
+    fields: list[str],
+    create: Callable[[WriteUnit, AuditNote], Awaitable[T]],
+) -> T:
+    """Run a create whose write unit (opened only once the checks pass) commits its event; a
+    refusal before that unit opens is recorded under the same action."""
+    ctx, trail = info.context, audit_trail(info)
+    note = AuditNote(fields=fields)
+    opened = False
+
+    def unit() -> AbstractAsyncContextManager[AsyncSession]:
+        nonlocal opened
+        opened = True
+        return trail.session(ctx, action, target_type=target_type, note=note)
+
+    try:
+        return await create(unit, note)
+    except Exception as exc:
+        if not opened:  # the unit records its own failures; this one never began
+            not_audited()
+            event = trail.event(ctx, action, outcome=outcome_of(exc), target_type=target_type,
+                                target_ids=note.target_ids, fields=note.fields)  # fmt: skip
+            await trail.record_quietly(event, ctx)
+        raise
