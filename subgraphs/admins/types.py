@@ -16,6 +16,7 @@ from subgraphs.admins.audit_repository import AuditFilter
 from subgraphs.kit.access import context_of, require_principal
 from subgraphs.kit.audit import AuditEvent as Event
 from subgraphs.kit.errors import Invalid
+from subgraphs.kit.ids import parse_id, try_parse_id
 from subgraphs.kit.keyset import Page
 from subgraphs.kit.principal import Role
 from subgraphs.kit.relay import PageInfo
@@ -32,13 +33,6 @@ __all__ = [
     "SystemStatistics",
     "parse_id",
 ]
-
-
-def parse_id(value: strawberry.ID | str, field: str = "id") -> uuid.UUID:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError as exc:
-        raise Invalid(field, "is not a valid id") from exc
 
 
 def _opt_id(value: strawberry.ID | None, field: str) -> uuid.UUID | None:
@@ -78,9 +72,8 @@ class Admin:
     @classmethod
     async def resolve_reference(cls, info: Info[Any, Any], id: strawberry.ID) -> Admin | None:
         principal = require_principal(info)
-        try:
-            key = uuid.UUID(str(id))
-        except ValueError:
+        key = try_parse_id(id)
+        if key is None:
             return None
         if not principal.has_role(Role.ADMIN, Role.SERVICE):
             return None  # "not found": not even a hint that the admin exists

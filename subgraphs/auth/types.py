@@ -14,6 +14,7 @@ from strawberry.types import Info
 from subgraphs.auth import models, repository, session_control, sessions, stats
 from subgraphs.kit.access import context_of
 from subgraphs.kit.errors import Invalid
+from subgraphs.kit.ids import parse_id, try_parse_id
 from subgraphs.kit.principal import Principal, Role
 
 __all__ = [
@@ -34,13 +35,6 @@ __all__ = [
 _MAX_EVENTS = 100
 
 UserRole = strawberry.enum(Role, name="UserRole", description="What a login may do.")
-
-
-def parse_id(value: strawberry.ID | str, field: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError as exc:
-        raise Invalid(field, "is not a valid id") from exc
 
 
 def _may_see(principal: Principal, user_id: uuid.UUID) -> bool:
@@ -165,9 +159,8 @@ class User:
 
     @classmethod
     async def resolve_reference(cls, info: Info[Any, Any], id: strawberry.ID) -> User | None:
-        try:
-            key = uuid.UUID(str(id))
-        except ValueError:
+        key = try_parse_id(id)
+        if key is None:
             return None
         if not _may_see(context_of(info).principal, key):
             return None

@@ -15,7 +15,7 @@ from subgraphs.doctors import access, models, service
 from subgraphs.doctors.search import CountKey, DoctorFilter, DoctorSort, SortField
 from subgraphs.doctors.stats import DoctorStatistics as Stats
 from subgraphs.kit.access import context_of, require_principal
-from subgraphs.kit.errors import Invalid
+from subgraphs.kit.ids import parse_id, try_parse_id
 from subgraphs.kit.keyset import Page
 from subgraphs.kit.relay import PageInfo, SortDirection
 
@@ -31,13 +31,6 @@ __all__ = [
     "Specialty",
     "parse_id",
 ]
-
-
-def parse_id(value: strawberry.ID, field: str = "id") -> uuid.UUID:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError as exc:
-        raise Invalid(field, "is not a valid id") from exc
 
 
 def _ids(values: list[strawberry.ID] | None, field: str) -> tuple[uuid.UUID, ...] | None:
@@ -83,9 +76,8 @@ class Specialty:
 
     @classmethod
     async def resolve_reference(cls, info: Info[Any, Any], id: strawberry.ID) -> Specialty | None:
-        try:
-            key = uuid.UUID(str(id))
-        except ValueError:
+        key = try_parse_id(id)
+        if key is None:
             return None
         row = await context_of(info).loaders.specialty.load(key)
         return None if row is None else cls.from_model(row)
@@ -171,9 +163,8 @@ class Doctor:
     @classmethod
     async def resolve_reference(cls, info: Info[Any, Any], id: strawberry.ID) -> Doctor | None:
         require_principal(info)
-        try:
-            key = uuid.UUID(str(id))
-        except ValueError:
+        key = try_parse_id(id)
+        if key is None:
             return None
         row = await context_of(info).loaders.doctor.load(key)
         return None if row is None else cls.from_model(row)

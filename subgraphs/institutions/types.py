@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
@@ -14,7 +13,7 @@ from subgraphs.institutions import models, service
 from subgraphs.institutions.search import InstitutionFilter, SortField
 from subgraphs.institutions.stats import InstitutionStatistics as Stats
 from subgraphs.kit.access import context_of, require_principal
-from subgraphs.kit.errors import Invalid
+from subgraphs.kit.ids import parse_id, try_parse_id
 from subgraphs.kit.keyset import Page
 from subgraphs.kit.relay import PageInfo
 
@@ -27,13 +26,6 @@ __all__ = [
     "InstitutionType",
     "parse_id",
 ]
-
-
-def parse_id(value: strawberry.ID, field: str = "id") -> uuid.UUID:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError as exc:
-        raise Invalid(field, "is not a valid id") from exc
 
 
 @strawberry.enum(description="Kinds of institution, as in the original system.")
@@ -107,9 +99,8 @@ class Institution:
     @classmethod
     async def resolve_reference(cls, info: Info[Any, Any], id: strawberry.ID) -> Institution | None:
         require_principal(info)
-        try:
-            key = uuid.UUID(str(id))
-        except ValueError:
+        key = try_parse_id(id)
+        if key is None:
             return None
         row = await context_of(info).loaders.institution.load(key)
         return None if row is None else cls.from_model(row)

@@ -13,6 +13,7 @@ from strawberry.types import Info
 from subgraphs.kit.access import context_of, require_principal
 from subgraphs.kit.audit_trail import note_not_found
 from subgraphs.kit.errors import Invalid
+from subgraphs.kit.ids import parse_id, try_parse_id
 from subgraphs.kit.keyset import Page
 from subgraphs.kit.relay import PageInfo, SortDirection
 from subgraphs.patients import models, service
@@ -35,13 +36,6 @@ __all__ = [
     "parse_id",
     "today_of",
 ]
-
-
-def parse_id(value: strawberry.ID | str, field: str = "id") -> uuid.UUID:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError as exc:
-        raise Invalid(field, "is not a valid id") from exc
 
 
 def _ids(values: list[strawberry.ID] | None, field: str) -> tuple[uuid.UUID, ...] | None:
@@ -200,9 +194,8 @@ class Patient:
     @classmethod
     async def resolve_reference(cls, info: Info[Any, Any], id: strawberry.ID) -> Patient | None:
         principal = require_principal(info)
-        try:
-            key = uuid.UUID(str(id))
-        except ValueError:
+        key = try_parse_id(id)
+        if key is None:
             return None
         row = await service.get_visible(context_of(info).loaders.patient.load, principal, key)
         if row is None:
