@@ -33,38 +33,41 @@ async def test_each_subgraph_owns_a_schema_with_its_own_version_table(infra: Tes
         await engine.dispose()
 
 
-async def test_seed_is_deterministic_and_has_the_demo_logins(infra: TestInfra) -> None:
+async def test_seed_is_deterministic_and_has_the_demo_logins() -> None:
+    """Same plan, same rows: seeded twice into an isolated database (the session database is
+    shared with tests that add their own patients, so it is no reference)."""
+    import asyncio
+
     from subgraphs.kit.migrations import migrate
 
     other = await create_test_infra()
     engine = create_async_engine(other.database_url)
-    mine = create_async_engine(infra.database_url)
+    query = text(
+        "SELECT id, first_name, last_name, date_of_birth, doctor_id FROM patients.patients ORDER BY id"
+    )
     try:
-        import asyncio
-
         for name in SUBGRAPHS:
             await asyncio.to_thread(migrate, name, other.database_url)
         plan = SeedPlan(patients=120, doctors=12, institutions=4, seed=7, rounds=4)
-        assert not await is_seeded(engine)
-        await seed(engine, plan, lambda *_: None)
-        assert await is_seeded(engine)
-        query = text(
-            "SELECT id, first_name, last_name, date_of_birth, doctor_id FROM patients.patients ORDER BY id"
-        )
-        async with engine.connect() as a, mine.connect() as b:
-            assert (await a.execute(query)).all() == (await b.execute(query)).all()
-            emails = {
-                r[0]
-                for r in await a.execute(
-                    text("SELECT email FROM auth.users WHERE password_hash IS NOT NULL")
-                )
-            }
-        assert emails == set(DEMO_LOGINS.values())
-        await wipe(engine)
-        assert not await is_seeded(engine)
+        snapshots = []
+        for _ in range(2):
+            assert not await is_seeded(engine)
+            await seed(engine, plan, lambda *_: None)
+            assert await is_seeded(engine)
+            async with engine.connect() as conn:
+                snapshots.append((await conn.execute(query)).all())
+                emails = {
+                    r[0]
+                    for r in await conn.execute(
+                        text("SELECT email FROM auth.users WHERE password_hash IS NOT NULL")
+                    )
+                }
+            assert emails == set(DEMO_LOGINS.values())
+            await wipe(engine)
+        assert len(snapshots[0]) == 120
+        assert snapshots[0] == snapshots[1]
     finally:
         await engine.dispose()
-        await mine.dispose()
         await drop_test_infra(other)
 
 
