@@ -48,8 +48,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--no-introspection",
         action="store_true",
-        default=os.environ.get("ROUTER_INTROSPECTION", "").lower() == "false",
-        help="refuse __schema/__type (env ROUTER_INTROSPECTION=false)",
+        default=_introspection_off(),
+        help="refuse __schema/__type (env ROUTER_INTROSPECTION=false; off in production unless "
+        "ROUTER_INTROSPECTION=true)",
     )
     parser.add_argument("--explain", metavar="QUERY", help="print the query plan of QUERY and exit")
     _auth_arguments(parser)
@@ -82,6 +83,13 @@ def main(argv: list[str] | None = None) -> None:
     from router.server import serve
 
     serve(args.supergraph, args.host, args.port, config)
+
+
+def _introspection_off() -> bool:
+    setting = os.environ.get("ROUTER_INTROSPECTION", "").lower()
+    if setting in ("true", "false"):
+        return setting == "false"
+    return os.environ.get("ENVIRONMENT", "").lower() == "production"
 
 
 def _auth_arguments(parser: argparse.ArgumentParser) -> None:

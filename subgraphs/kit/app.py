@@ -93,7 +93,8 @@ def create_subgraph_app(
             # protected ones raise UNAUTHENTICATED with this reason.
             principal, auth_error = ANONYMOUS, exc.message
         forwarded = request.headers.get("x-forwarded-for")
-        client_ip = forwarded.split(",")[0].strip() if forwarded else None
+        # The last entry is the address the router saw; earlier ones are the client's own claim.
+        client_ip = forwarded.rsplit(",", 1)[-1].strip() if forwarded else None
         if client_ip is None and request.client is not None:
             client_ip = request.client.host
         context = RequestContext(
@@ -113,7 +114,7 @@ def create_subgraph_app(
     graphql = GraphQLRouter(
         definition.schema,
         context_getter=get_context,
-        graphql_ide="graphiql" if settings.is_dev else None,
+        graphql_ide="graphiql" if settings.graphiql_enabled else None,
     )
     app = FastAPI(
         title=f"PredictHealth {definition.name} subgraph",

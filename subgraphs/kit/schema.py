@@ -9,6 +9,7 @@ import strawberry.federation
 
 from subgraphs.kit.audit_trail import AuditOperations
 from subgraphs.kit.graphql_errors import DomainErrors
+from subgraphs.kit.introspection import IntrospectionSwitch
 
 __all__ = ["SubgraphSchema", "build_schema"]
 
@@ -29,7 +30,7 @@ def build_schema(
     *, query: type, mutation: type | None = None, types: Iterable[type] = ()
 ) -> strawberry.federation.Schema:
     # The audit extension is inert until the app installs a trail (subgraphs.kit.audit_trail).
-    extensions: list[Any] = [DomainErrors, AuditOperations]
+    extensions: list[Any] = [IntrospectionSwitch, DomainErrors, AuditOperations]
     return SubgraphSchema(
         query=query,
         mutation=mutation,

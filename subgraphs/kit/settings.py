@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     )
     log_level: str = "INFO"
     log_json: bool = True
+    # Unset: on outside production, off in production (ENVIRONMENT=production).
+    graphiql: bool | None = None
+    introspection: bool | None = None
 
     db_pool_size: int = 10
     db_max_overflow: int = 10
@@ -75,6 +78,14 @@ class Settings(BaseSettings):
     @property
     def is_dev(self) -> bool:
         return self.environment != "production"
+
+    @property
+    def graphiql_enabled(self) -> bool:
+        return self.is_dev if self.graphiql is None else self.graphiql
+
+    @property
+    def introspection_enabled(self) -> bool:
+        return self.is_dev if self.introspection is None else self.introspection
 
     def service_url(self, name: str) -> str:
         url: str = getattr(self, f"{name}_service_url")

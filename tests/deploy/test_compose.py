@@ -76,3 +76,17 @@ def test_image_runs_as_a_non_root_user() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert "USER predicthealth" in dockerfile
     assert dockerfile.count("FROM ") == 2  # build stage + runtime stage
+
+
+def test_redis_never_evicts_sessions_or_revocations() -> None:
+    command = _services()["redis"]["command"]
+    assert command[command.index("--maxmemory-policy") + 1] == "noeviction"
+
+
+def test_services_run_in_production_mode_with_bounded_pools() -> None:
+    env = _services()["auth"]["environment"]
+    assert env["ENVIRONMENT"] == "production"
+    pools = (int(env["DB_POOL_SIZE"]) + int(env["DB_MAX_OVERFLOW"])) * 5
+    command = _services()["postgres"]["command"]
+    max_connections = int(command[command.index("-c") + 1].split("=")[1])
+    assert pools + 20 <= max_connections  # headroom for migrations and psql

@@ -1,0 +1,54 @@
+"""Real router processes over real subgraphs, and what the reliability tests measure on them."""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+import httpx
+
+from tests.support.gateway_process import RunningGateway, free_port, launch
+
+__all__ = ["ROOT", "rss_kb", "start_router", "supergraph_for"]
+
+ROOT = Path(__file__).resolve().parents[2]
+_READY = r"router listening on (?P<url>http://\S+/graphql)"
+_GRAPH = re.compile(r'@join__graph\(name: "(?P<name>\w+)", url: "(?P<url>[^"]+)"\)')
+
+
+def supergraph_for(urls: Mapping[str, str], folder: Path) -> Path:
+    """The checked-in supergraph with each subgraph's routing URL replaced by `urls[name]`."""
+    text = (ROOT / "schema" / "supergraph.graphql").read_text()
+
+    def swap(match: re.Match[str]) -> str:
+        url = urls.get(match["name"], match["url"])
+        return f'@join__graph(name: "{match["name"]}", url: "{url}")'
+
+    path = folder / "supergraph.graphql"
+    path.write_text(_GRAPH.sub(swap, text))
+    return path
+
+
+def start_router(
+    supergraph: Path, *args: str, env: Mapping[str, str] | None = None, timeout: float = 60.0
+) -> RunningGateway:
+    """`python -m router` in its own process group; returns once /health answers."""
+    argv = [sys.executable, "-m", "router", "--supergraph", str(supergraph),
+            "--port", str(free_port()), "--host", "127.0.0.1", "--reload-interval", "0", *args]  # fmt: skip
+    running = launch("router", argv, ready=_READY, cwd=ROOT,
+                     env={"PYTHONUNBUFFERED": "1", **(env or {})}).wait(timeout)  # fmt: skip
+    health = running.url.removesuffix("/graphql") + "/health"
+    if httpx.get(health, timeout=10).status_code != 200:
+        running.stop()
+        raise RuntimeError(f"router did not answer {health}:\n{running.log()}")
+    return running
+
+
+def rss_kb(pid: int) -> int:
+    """Resident set size of a process, from /proc (kB)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError(f"no VmRSS for {pid}")
