@@ -38,6 +38,8 @@ from graphql import (
     is_composite_type,
 )
 
+from router.executor.shape_codegen import Shaper, Unsupported, generate
+
 __all__ = ["ShapingResult", "shape_response"]
 
 Path = list[str | int]
@@ -47,6 +49,8 @@ Conditions = tuple[tuple[str, bool], ...]
 _NULL_BUBBLE = object()
 _SPECIFIED_SCALARS = (GraphQLInt, GraphQLFloat, GraphQLBoolean, GraphQLID)
 _CACHE_SIZE = 512
+# Generated shaper variants kept per operation (one per @skip/@include decision combination).
+_VARIANTS = 16
 
 # Type node kinds.
 _NON_NULL, _LIST, _COMPOSITE, _LEAF = range(4)
@@ -165,6 +169,27 @@ class _Compiler:
         root = schema.get_root_type(operation.operation)
         assert root is not None
         self.root = _Set(self, operation.selection_set, root, root=True)
+        # Generated shapers (shape_codegen.py) per combination of @skip/@include variables that
+        # are true; None when the operation is left to the interpreter.
+        self.condition_variables = _condition_variables(operation, fragments)
+        self.generated: dict[tuple[bool, ...], Shaper | None] = {}
+
+    def shaper(self, variables: dict[str, Any]) -> Shaper | None:
+        """The generated shaper for these variables' `@skip`/`@include` decisions."""
+        decisions = tuple(variables.get(name) is True for name in self.condition_variables)
+        try:
+            return self.generated[decisions]
+        except KeyError:
+            pass
+        fixed = dict(zip(self.condition_variables, decisions, strict=True))
+        shaper: Shaper | None
+        try:
+            shaper = generate(self, lambda conditions: _skipped(conditions, fixed))
+        except Unsupported:
+            shaper = None
+        if len(self.generated) < _VARIANTS:
+            self.generated[decisions] = shaper
+        return shaper
 
     def flatten(  # noqa: PLR0917 - recursive walk state passed explicitly
         self,
@@ -256,6 +281,23 @@ class _Compiler:
             node = _Type(_LEAF, type_, parent, selections)
             node.leaf, node.fast = _leaf_validator(type_)  # type: ignore[arg-type]
         return node
+
+
+def _condition_variables(
+    operation: OperationDefinitionNode, fragments: dict[str, FragmentDefinitionNode]
+) -> tuple[str, ...]:
+    """Names of the variables used by `@skip`/`@include` anywhere in the operation's document."""
+    found: dict[str, None] = {}
+    pending = [operation.selection_set, *(f.selection_set for f in fragments.values())]
+    while pending:
+        selection_set = pending.pop()
+        for selection in selection_set.selections:
+            for variable, _ in _conditions(selection.directives) or ():
+                found[variable] = None
+            inner = getattr(selection, "selection_set", None)
+            if inner is not None:
+                pending.append(inner)
+    return tuple(found)
 
 
 def _conditions(
@@ -513,6 +555,19 @@ def shape_response(  # noqa: PLR0917 - recursive walk state passed explicitly
 ) -> ShapingResult:
     """Return the client's `data` (None when a null reached the root) and value-completion errors."""
     compiled = _compile(schema, operation, fragments)
+    generated = compiled.shaper(variables)
+    if generated is not None:
+        try:
+            return ShapingResult(generated(data), [])
+        except Exception:  # noqa: BLE001, S110 - any miss: the interpreter below reports it exactly
+            pass
+    return interpret(compiled, variables, data, introspect)
+
+
+def interpret(
+    compiled: _Compiler, variables: dict[str, Any], data: dict[str, Any], introspect: Introspect
+) -> ShapingResult:
+    """Shape with the interpreter (the reference the generated shapers must agree with)."""
     shaper = _Shaper(compiled, variables, introspect)
     output: dict[str, Any] = {}
     bubbled = shaper.apply_set(data, compiled.root, output, [])
