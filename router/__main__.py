@@ -13,8 +13,11 @@ from router.edge.cli import (
     limits_config,
     persisted_query_arguments,
     persisted_query_config,
+    telemetry_arguments,
+    telemetry_config,
 )
 from router.edge.rate_limit import rate_limit_arguments, rate_limit_config
+from router.edge.request_log import configure_logging
 from router.security.config import AuthConfig, split_list
 
 __all__ = ["main"]
@@ -57,7 +60,9 @@ def main(argv: list[str] | None = None) -> None:
     persisted_query_arguments(parser)
     edge_arguments(parser)
     rate_limit_arguments(parser)
+    telemetry_arguments(parser)
     args = parser.parse_args(argv)
+    configure_logging(args.log_level)  # JSON lines on stderr (request logs among them)
     config = RouterConfig(
         subgraph_timeout=args.subgraph_timeout,
         expose_subgraph_errors=args.expose_subgraph_errors,
@@ -66,6 +71,7 @@ def main(argv: list[str] | None = None) -> None:
         http=http_config(args),
         limits=limits_config(args),
         rate_limit=rate_limit_config(args),
+        telemetry=telemetry_config(args),
         supergraph_path=args.supergraph,
         graphiql=not args.no_graphiql,
         introspection=not args.no_introspection,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
@@ -10,9 +11,10 @@ from urllib.parse import parse_qs
 import orjson
 
 from router.config import RouterConfig
-from router.context import GraphQLRequest
+from router.context import GraphQLRequest, RequestContext
 from router.edge.graphiql import GraphiQL
 from router.edge.rate_limit import CLIENT_IP, RESPONSE_HEADERS
+from router.edge.request_log import CURRENT
 from router.pipeline import Router
 from router.reload import SupergraphReloader
 
@@ -87,7 +89,7 @@ class RouterApp:
         if path not in ("/graphql", "/"):
             await _respond(send, 404, {"errors": [{"message": "Not found"}]})
             return
-        request: GraphQLRequest | str | None
+        request: GraphQLRequest | list[GraphQLRequest] | str | None
         if method == "POST":
             request = await self._read_post(scope, receive, send)
         elif method == "GET":
@@ -100,18 +102,34 @@ class RouterApp:
                 send, 405, _bad_request(f"{method} is not supported"), [(b"allow", b"GET, POST")]
             )
             return
-        if not isinstance(request, GraphQLRequest):
+        if request is None:
             return
         headers = {
             k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", ())
         }
         client = scope.get("client")
+        peer = str(client[0]) if client else "unknown"
         # Overrides anything a client sent: rate limiting keys anonymous callers by peer address.
-        headers[CLIENT_IP] = str(client[0]) if client else "unknown"
+        headers[CLIENT_IP] = peer
+        # Subgraphs see the chain with the address we saw appended (the last entry is ours).
+        forwarded = headers.get("x-forwarded-for")
+        headers["x-forwarded-for"] = f"{forwarded}, {peer}" if forwarded else peer
+        record = CURRENT.get()
+        if isinstance(request, list):
+            # Items run concurrently, each through every stage (limits, auth, rate limit).
+            contexts = await asyncio.gather(*(router.handle(r, dict(headers)) for r in request))
+            if record is not None:
+                record.operations.extend(_operation(ctx) for ctx in contexts)
+            await _respond(send, 200, [ctx.response for ctx in contexts])
+            return
         ctx = await router.handle(request, headers)
+        if record is not None:
+            record.operations.append(_operation(ctx))
         await _respond(send, ctx.status, ctx.response, ctx.state.get(RESPONSE_HEADERS))
 
-    async def _read_post(self, scope: Scope, receive: Receive, send: Send) -> GraphQLRequest | None:
+    async def _read_post(
+        self, scope: Scope, receive: Receive, send: Send
+    ) -> GraphQLRequest | list[GraphQLRequest] | None:
         chunks = []
         while True:
             message = await receive()
@@ -123,16 +141,37 @@ class RouterApp:
         except orjson.JSONDecodeError:
             await _respond(send, 400, _bad_request("POST body is not valid JSON."))
             return None
+        if isinstance(body, list):
+            return await self._read_batch(body, send)
         if not isinstance(body, dict):
             await _respond(send, 400, _bad_request("POST body must be a JSON object."))
             return None
         del scope
-        return GraphQLRequest(
-            query=body.get("query"),
-            variables=body.get("variables"),
-            operation_name=body.get("operationName") or None,
-            extensions=body.get("extensions"),
-        )
+        return _decode(body)
+
+    async def _read_batch(self, body: list[Any], send: Send) -> list[GraphQLRequest] | None:
+        http = self.router.config.http
+        problem: tuple[str, str] | None = None
+        if not http.batching:
+            problem = ("batching not enabled", "BATCHING_NOT_ENABLED")
+        elif not body or len(body) > http.max_batch_size:
+            problem = (
+                f"Batch limits exceeded: a batch of {len(body)} operations, the maximum is "
+                f"{http.max_batch_size}",
+                "BATCH_LIMIT_EXCEEDED",
+            )
+        elif not all(isinstance(item, dict) for item in body):
+            problem = ("every batch item must be a JSON object", "BAD_REQUEST")
+        if problem is None:
+            return [_decode(item) for item in body]
+        # Apollo Router's shape: a generic message, the reason in `details`.
+        details, code = problem
+        error = {
+            "message": "Invalid GraphQL request",
+            "extensions": {"details": details, "code": code},
+        }
+        await _respond(send, 400, {"errors": [error]})
+        return None
 
     def _read_get(self, scope: Scope) -> GraphQLRequest | str:
         params = {k: v[-1] for k, v in parse_qs(scope.get("query_string", b"").decode()).items()}
@@ -169,6 +208,24 @@ class RouterApp:
                 await self.router.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+
+def _decode(body: dict[str, Any]) -> GraphQLRequest:
+    return GraphQLRequest(
+        query=body.get("query"),
+        variables=body.get("variables"),
+        operation_name=body.get("operationName") or None,
+        extensions=body.get("extensions"),
+    )
+
+
+def _operation(ctx: RequestContext) -> tuple[str | None, str | None]:
+    """(name, type) for the request log: the executed operation, else what the client named."""
+    operation = ctx.operation
+    if operation is None:
+        return ctx.request.operation_name, None
+    name = operation.name.value if operation.name else ctx.request.operation_name
+    return name, operation.operation.value
 
 
 def create_app(supergraph_sdl: str, config: RouterConfig | None = None) -> RouterApp:

@@ -10,13 +10,15 @@ from router.edge.config import PersistedQueryConfig
 from router.edge.http_config import HttpConfig
 from router.edge.limits_config import LimitsConfig
 from router.edge.rate_limit import RateLimitConfig
+from router.edge.telemetry_config import TelemetryConfig
 
 if TYPE_CHECKING:
     from router.security.config import AuthConfig
 
 __all__ = ["RouterConfig"]
 
-_FORWARDED = ("authorization", "x-request-id", "traceparent", "tracestate")
+# x-forwarded-for: the client's value with the peer address appended by the app (router/app.py).
+_FORWARDED = ("authorization", "x-request-id", "traceparent", "tracestate", "x-forwarded-for")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +50,8 @@ class RouterConfig:
     limits: LimitsConfig = field(default_factory=LimitsConfig)
     # Requests per window per principal/IP (Redis-shared); off by default.
     rate_limit: RateLimitConfig = field(default_factory=RateLimitConfig)
+    # Structured request logs and OpenTelemetry tracing (off unless a tracer provider is set).
+    telemetry: TelemetryConfig = field(default_factory=TelemetryConfig)
 
     # GraphiQL at GET /graphql for browsers (never when ENVIRONMENT=production).
     graphiql: bool = True

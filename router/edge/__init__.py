@@ -23,6 +23,8 @@ from router.edge.observability import Observability
 from router.edge.persisted import PersistedQueries, sha256_hex
 from router.edge.rate_limit import RateLimitConfig, RateLimiter
 from router.edge.request_shape import stage_request_shape
+from router.edge.telemetry_config import TelemetryConfig
+from router.edge.tracing import Tracing, provider_from_env
 
 if TYPE_CHECKING:
     from router.pipeline import Router
@@ -41,10 +43,13 @@ __all__ = [
     "PersistedQueryConfig",
     "RateLimitConfig",
     "RateLimiter",
+    "TelemetryConfig",
+    "Tracing",
     "check_manifest",
     "check_manifest_file",
     "install",
     "load_manifest",
+    "provider_from_env",
     "sha256_hex",
 ]
 
@@ -57,14 +62,24 @@ class Edge:
     http: HttpEdge
     observability: Observability
     rate_limiter: RateLimiter | None = None
+    tracing: Tracing | None = None
 
     async def serve(self, scope: Scope, receive: Receive, send: Send, inner: Inner) -> None:
-        """The HTTP entry: metrics/ready and measurements around CORS/CSRF/negotiation."""
+        """The HTTP entry: metrics/ready and measurements (and the trace's server span, when
+        tracing is on) around CORS/CSRF/negotiation."""
 
         async def protocol(scope: Scope, receive: Receive, send: Send) -> None:
             await self.http(scope, receive, send, inner)
 
-        await self.observability(scope, receive, send, protocol)
+        tracing = self.tracing
+        if tracing is None or scope.get("path") not in ("/graphql", "/"):
+            await self.observability(scope, receive, send, protocol)
+            return
+
+        async def traced(scope: Scope, receive: Receive, send: Send) -> None:
+            await tracing.serve(scope, receive, send, protocol)
+
+        await self.observability(scope, receive, send, traced)
 
     async def close(self) -> None:
         await self.persisted.close()
@@ -96,4 +111,9 @@ def install(router: Router) -> Edge:
         router.stages.insert(at, rate_limiter.stage)
     edge = Edge(persisted, HttpEdge(router.config.http), Observability(router, persisted))
     edge.rate_limiter = rate_limiter
+    provider = router.config.telemetry.tracer_provider
+    if provider is not None:
+        # Last: it wraps the stages every other installer has put in place.
+        edge.tracing = Tracing(provider)
+        edge.tracing.install(router)
     return edge

@@ -9,6 +9,8 @@ from pathlib import Path
 from router.edge.config import PersistedQueryConfig
 from router.edge.http_config import HttpConfig
 from router.edge.limits_config import LimitsConfig
+from router.edge.telemetry_config import TelemetryConfig
+from router.edge.tracing import provider_from_env
 
 __all__ = [
     "edge_arguments",
@@ -16,6 +18,8 @@ __all__ = [
     "limits_config",
     "persisted_query_arguments",
     "persisted_query_config",
+    "telemetry_arguments",
+    "telemetry_config",
 ]
 
 
@@ -76,6 +80,18 @@ def edge_arguments(parser: argparse.ArgumentParser) -> None:
         help="browser origin allowed to call the router (repeatable; env CORS_ORIGINS)",
     )
     http.add_argument("--max-body-bytes", type=int, default=int(env("MAX_BODY_BYTES", "2000000")))
+    http.add_argument(
+        "--batching",
+        action="store_true",
+        default=env("ROUTER_BATCHING", "").lower() == "true",
+        help="accept several operations in one POST (a JSON array; env ROUTER_BATCHING=true)",
+    )
+    http.add_argument(
+        "--max-batch-size",
+        type=int,
+        default=int(env("ROUTER_MAX_BATCH_SIZE", "10")),
+        help="most operations in one batch (env ROUTER_MAX_BATCH_SIZE)",
+    )
     limits = parser.add_argument_group("operation limits")
     defaults = LimitsConfig()
     names = ("max_tokens", "max_depth", "max_aliases", "max_root_fields", "max_cost")
@@ -90,6 +106,28 @@ def http_config(args: argparse.Namespace) -> HttpConfig:
         csrf_prevention=not args.no_csrf_prevention,
         cors_origins=tuple(args.cors_origin),
         max_body_bytes=args.max_body_bytes,
+        batching=args.batching,
+        max_batch_size=args.max_batch_size,
+    )
+
+
+def telemetry_arguments(parser: argparse.ArgumentParser) -> None:
+    env = os.environ.get
+    group = parser.add_argument_group(
+        "logs and traces (tracing: set OTEL_EXPORTER_OTLP_ENDPOINT, OTLP over HTTP)"
+    )
+    group.add_argument(
+        "--no-request-log",
+        action="store_true",
+        default=env("ROUTER_REQUEST_LOG", "").lower() == "false",
+        help="no JSON line per request on stderr (env ROUTER_REQUEST_LOG=false)",
+    )
+    group.add_argument("--log-level", default=env("LOG_LEVEL", "INFO"), help="env LOG_LEVEL")
+
+
+def telemetry_config(args: argparse.Namespace) -> TelemetryConfig:
+    return TelemetryConfig(
+        request_log=not args.no_request_log, tracer_provider=provider_from_env("router")
     )
 
 

@@ -25,3 +25,7 @@ class HttpConfig:
     json_errors_ok: bool = False
     #: Largest request body accepted, in bytes (413 above it).
     max_body_bytes: int = 2_000_000
+    #: Several operations in one POST (a JSON array; results in order). Off: 400
+    #: `BATCHING_NOT_ENABLED`; more than `max_batch_size` items: 400 `BATCH_LIMIT_EXCEEDED`.
+    batching: bool = False
+    max_batch_size: int = 10

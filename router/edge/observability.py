@@ -7,12 +7,20 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping, MutableMapping
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs
 
 import orjson
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily
 from prometheus_client.registry import Collector
+
+from router.edge.request_log import (
+    CURRENT,
+    REQUEST_ID_HEADER,
+    RequestRecord,
+    emit,
+    request_id,
+    trace_id_of,
+)
 
 if TYPE_CHECKING:
     from router.edge.persisted import PersistedQueries
@@ -48,6 +56,7 @@ class Observability:
 
     def __init__(self, router: Router, persisted: PersistedQueries) -> None:
         self.router = router
+        self.request_log = router.config.telemetry.request_log
         self.registry = CollectorRegistry()
         r = self.registry
         self.requests = Counter(
@@ -89,6 +98,9 @@ class Observability:
         ) -> dict[str, Any]:
             started = time.perf_counter()
             outcome = "error"
+            record = CURRENT.get()
+            if record is not None:
+                record.subgraph_fetches += 1
             try:
                 result = await post(service, url, body, headers, seconds)
                 outcome = "ok"
@@ -135,72 +147,82 @@ class Observability:
             body = orjson.dumps({"status": "ready" if ok else "unavailable", "subgraphs": states})
             await _plain(send, 200 if ok else 503, body, b"application/json")
             return
-        if path not in ("/graphql", "/") or scope.get("method") not in ("GET", "POST"):
+        method = scope.get("method")
+        if path not in ("/graphql", "/") or method not in ("GET", "POST"):
             await inner(scope, receive, send)
             return
-        body = b""
-        if scope.get("method") == "POST":
-            body, receive = await _buffer(receive)
-        operation = _operation_name(scope, body)
+        record = self._record(scope, method)
+        token = CURRENT.set(record)
         started = time.perf_counter()
-        status = 500
+        request_id = (REQUEST_ID_HEADER.encode(), record.request_id.encode())
 
         async def observing(message: Message) -> None:
-            nonlocal status
             if message["type"] == "http.response.start":
-                status = int(message["status"])
+                record.status = int(message["status"])
+                message["headers"] = [*message.get("headers", ()), request_id]
             elif message["type"] == "http.response.body" and b'"errors"' in message.get(
                 "body", b""
             ):
-                self._count_errors(message["body"])
+                self._count_errors(message["body"], record)
             await send(message)
 
         try:
             await inner(scope, receive, observing)
         finally:
-            self.requests.labels(str(status)).inc()
-            self.latency.labels(operation).observe(time.perf_counter() - started)
+            CURRENT.reset(token)
+            elapsed = time.perf_counter() - started
+            self.requests.labels(str(record.status)).inc()
+            self.latency.labels(_label(record)).observe(elapsed)
+            if self.request_log:
+                emit(record, elapsed * 1000)
 
-    def _count_errors(self, body: bytes) -> None:
+    def _record(self, scope: Scope, method: str) -> RequestRecord:
+        """The request's log record; a request without a usable `x-request-id` gets one, which
+        the subgraphs receive (it is a forwarded header) and the response carries."""
+        incoming = traceparent = name = version = None
+        for key, value in scope.get("headers", ()):
+            if key == b"x-request-id":
+                incoming = value.decode("latin-1")
+            elif key == b"traceparent":
+                traceparent = value.decode("latin-1")
+            elif key == b"apollographql-client-name":
+                name = value.decode("latin-1")[:100]
+            elif key == b"apollographql-client-version":
+                version = value.decode("latin-1")[:100]
+        rid = request_id(incoming)
+        if rid != incoming:
+            kept = [(k, v) for k, v in scope.get("headers", ()) if k != b"x-request-id"]
+            scope["headers"] = [*kept, (b"x-request-id", rid.encode())]
+        return RequestRecord(
+            request_id=rid,
+            method=method,
+            client_name=name,
+            client_version=version,
+            # Tracing off: the client's trace id still ties our line to its trace.
+            trace_id=trace_id_of(traceparent),
+        )
+
+    def _count_errors(self, body: bytes, record: RequestRecord) -> None:
         try:
             payload = orjson.loads(body)
         except orjson.JSONDecodeError:
             return
-        for error in payload.get("errors", ()) if isinstance(payload, dict) else ():
-            code = (error.get("extensions") or {}).get("code") if isinstance(error, dict) else None
-            self.errors.labels(str(code or "UNKNOWN")).inc()
+        # A batch answers with a list of results.
+        results = payload if isinstance(payload, list) else [payload]
+        for result in results:
+            for error in result.get("errors", ()) if isinstance(result, dict) else ():
+                extensions = error.get("extensions") if isinstance(error, dict) else None
+                code = str((extensions or {}).get("code") or "UNKNOWN")
+                self.errors.labels(code).inc()
+                record.error_codes.append(code)
 
 
-def _operation_name(scope: Scope, body: bytes) -> str:
-    name: Any = None
-    if body:
-        try:
-            payload = orjson.loads(body)
-        except orjson.JSONDecodeError:
-            payload = None
-        name = payload.get("operationName") if isinstance(payload, dict) else None
-    else:
-        params = parse_qs(scope.get("query_string", b"").decode("latin-1"))
-        name = (params.get("operationName") or [None])[-1]
+def _label(record: RequestRecord) -> str:
+    name = record.operation_name()
     # Bounded label values: only identifier-like names, else a catch-all.
-    if isinstance(name, str) and name.isidentifier() and len(name) <= 100:
+    if name is not None and name.isidentifier() and len(name) <= 100:
         return name
     return "(anonymous)"
-
-
-async def _buffer(receive: Receive) -> tuple[bytes, Receive]:
-    chunks = []
-    while True:
-        message = await receive()
-        chunks.append(bytes(message.get("body", b"")))
-        if not message.get("more_body"):
-            break
-    body = b"".join(chunks)
-
-    async def replay() -> Message:
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    return body, replay
 
 
 async def _plain(send: Send, status: int, body: bytes, content_type: bytes) -> None:

@@ -13,6 +13,8 @@ from router.edge.cli import (
     limits_config,
     persisted_query_arguments,
     persisted_query_config,
+    telemetry_arguments,
+    telemetry_config,
 )
 
 
@@ -20,6 +22,7 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser()
     persisted_query_arguments(parser)
     edge_arguments(parser)
+    telemetry_arguments(parser)
     return parser.parse_args(argv)
 
 
@@ -52,3 +55,27 @@ def test_http_and_limit_flags(monkeypatch: pytest.MonkeyPatch) -> None:
     limits = limits_config(args)
     assert (limits.max_depth, limits.max_cost, limits.max_aliases) == (9, 0, 30)
     assert limits.breaker_threshold == 3
+
+
+def test_batching_and_telemetry_flags(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("ROUTER_BATCHING", "ROUTER_MAX_BATCH_SIZE", "ROUTER_REQUEST_LOG"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("OTEL_EXPORTER_OTLP_ENDPOINT", raising=False)
+    monkeypatch.delenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", raising=False)
+    default = _parse([])
+    assert not http_config(default).batching
+    telemetry = telemetry_config(default)
+    assert telemetry.request_log
+    assert telemetry.tracer_provider is None  # no exporter endpoint: tracing off
+    args = _parse(["--batching", "--max-batch-size", "4", "--no-request-log"])
+    assert (http_config(args).batching, http_config(args).max_batch_size) == (True, 4)
+    assert not telemetry_config(args).request_log
+    monkeypatch.setenv("ROUTER_BATCHING", "true")
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:9")
+    args = _parse([])
+    assert http_config(args).batching
+    provider = telemetry_config(args).tracer_provider
+    assert provider is not None
+    provider.shutdown()  # type: ignore[attr-defined]
+    monkeypatch.setenv("OTEL_SDK_DISABLED", "true")
+    assert telemetry_config(_parse([])).tracer_provider is None
