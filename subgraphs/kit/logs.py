@@ -1,4 +1,5 @@
-"""Structured JSON logs carrying the request id of the request being served."""
+"""Structured JSON logs carrying the request (and trace) id of the request being served, and the
+process's OpenTelemetry tracer (off unless configured)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,38 @@ import logging
 import sys
 from contextvars import ContextVar
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
+from opentelemetry import trace
 
-__all__ = ["REQUEST_ID", "configure_logging", "get_logger"]
+if TYPE_CHECKING:
+    from opentelemetry.trace import Tracer, TracerProvider
+
+__all__ = ["REQUEST_ID", "TRACING", "configure_logging", "configure_tracing", "get_logger"]
 
 REQUEST_ID: ContextVar[str | None] = ContextVar("request_id", default=None)
+
+
+class _Tracing:
+    """The tracer the request middleware uses; None: tracing off (nothing per request)."""
+
+    tracer: Tracer | None = None
+
+
+TRACING = _Tracing()
+
+
+def configure_tracing(service: str, provider: TracerProvider | None = None) -> None:
+    """Trace requests with `provider`, else with an OTLP/HTTP exporter when
+    OTEL_EXPORTER_OTLP_ENDPOINT is set (the router's `provider_from_env`), else not at all."""
+    if provider is None:
+        # The router's definition, so both read the same variables the same way.
+        from router.edge.tracing import provider_from_env
+
+        provider = provider_from_env(service)
+    TRACING.tracer = provider.get_tracer("subgraphs.kit") if provider is not None else None
+
 
 _RESERVED = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
 
@@ -35,6 +61,10 @@ class JsonFormatter(logging.Formatter):
         request_id = REQUEST_ID.get()
         if request_id:
             entry["request_id"] = request_id
+        if TRACING.tracer is not None:
+            context = trace.get_current_span().get_span_context()
+            if context.is_valid:
+                entry["trace_id"] = format(context.trace_id, "032x")
         for key, value in record.__dict__.items():
             if key not in _RESERVED and not key.startswith("_"):
                 entry[key] = value
@@ -44,7 +74,9 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure_logging(service: str, level: str = "INFO", json: bool = True) -> None:
-    """Route every logger (ours, uvicorn's, SQLAlchemy's) to one handler on stderr."""
+    """Route every logger (ours, uvicorn's, SQLAlchemy's) to one handler on stderr; tracing as
+    the OTEL_* variables say (`configure_tracing`)."""
+    configure_tracing(service)
     handler = logging.StreamHandler(sys.stderr)
     if json:
         handler.setFormatter(JsonFormatter(service))
