@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
+from collections.abc import Generator
 from pathlib import Path
 
 import uvicorn
@@ -11,10 +13,24 @@ import uvicorn
 from router.app import create_app
 from router.config import RouterConfig
 
-__all__ = ["serve"]
+__all__ = ["DRAIN_SECONDS", "serve"]
+
+
+#: In-flight requests get this long after SIGTERM (compose's stop_grace_period is 20 s).
+DRAIN_SECONDS = 15
 
 
 class _Server(uvicorn.Server):
+    """SIGTERM/SIGINT: stop listening (new connections are refused), close idle keep-alive
+    connections, let in-flight requests finish (up to DRAIN_SECONDS), then exit with status 0
+    instead of re-raising the signal as plain uvicorn does."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        with super().capture_signals():
+            yield
+            self._captured_signals.clear()
+
     async def startup(self, sockets: list[object] | None = None) -> None:  # type: ignore[override]
         await super().startup(sockets=sockets)  # type: ignore[arg-type]
         if self.started:
@@ -44,6 +60,7 @@ def serve(
             proxy_headers=False,
             server_header=False,
             log_level="warning",
+            timeout_graceful_shutdown=DRAIN_SECONDS,
         )
     )
     asyncio.run(server.serve()) if loop == "asyncio" else _run_uvloop(server)

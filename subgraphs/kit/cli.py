@@ -91,8 +91,6 @@ def subgraph(
     ] = None,
 ) -> None:
     """Run one subgraph (FastAPI + Strawberry) on its port."""
-    import uvicorn
-
     from subgraphs.kit.app import create_subgraph_app
     from subgraphs.kit.infra import resolve_infrastructure
     from subgraphs.kit.logs import configure_logging
@@ -109,14 +107,14 @@ def subgraph(
     application = create_subgraph_app(
         definition, settings=settings, database_url=infra.database_url, redis_url=infra.redis_url
     )
-    uvicorn.run(
+    from subgraphs.kit.serving import serve
+
+    serve(
         application,
         host=host or settings.service_host,
         port=port or settings.service_port or SERVICE_PORTS[name],
-        loop="uvloop",
-        http="httptools",
+        announce=f"{name} subgraph listening on http://{{host}}:{{port}}/graphql",
         log_config=None,
-        timeout_graceful_shutdown=10,
     )
 
 
