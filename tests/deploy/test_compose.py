@@ -9,6 +9,9 @@ from typing import Any
 
 import yaml
 
+from subgraphs.kit.schema_files import compose_ours
+from subgraphs.kit.settings import SERVICE_PORTS, SUBGRAPHS, Settings
+
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "compose.yaml"
 
@@ -61,7 +64,7 @@ def test_start_order_is_postgres_redis_auth_domains_router() -> None:
 
 def test_every_long_running_service_has_a_health_check() -> None:
     for name, service in _services().items():
-        if name in {"migrate", "supergraph", "hive-gateway"}:
+        if name in {"migrate", "supergraph"}:
             continue
         assert "healthcheck" in service, name
 
@@ -90,3 +93,29 @@ def test_services_run_in_production_mode_with_bounded_pools() -> None:
     command = _services()["postgres"]["command"]
     max_connections = int(command[command.index("-c") + 1].split("=")[1])
     assert pools + 20 <= max_connections  # headroom for migrations and psql
+
+
+def test_hive_profile_serves_the_same_supergraph_and_subgraphs() -> None:
+    services = _services()
+    hive, router = services["hive-gateway"], services["router"]
+    assert hive["profiles"] == ["hive"]
+    assert "profiles" not in router  # ours runs by default
+    assert "supergraph:/supergraph:ro" in hive["volumes"]
+    assert "/supergraph/supergraph.graphql" in hive["command"]
+    assert hive["depends_on"] == router["depends_on"]
+    assert "supergraph" in hive["depends_on"]
+
+
+def test_the_deployed_supergraph_is_the_checked_in_one() -> None:
+    """The `supergraph` service composes our SDLs with the container URLs: apart from those
+    URLs, byte for byte the checked-in schema/supergraph.graphql both gateways serve."""
+    env = _services()["router"]["environment"]
+    urls = {k.lower(): v for k, v in env.items() if k.endswith("_SERVICE_URL")}
+    assert len(urls) == len(SUBGRAPHS)
+    composed = compose_ours(Settings(**urls))
+    checked_in = (ROOT / "schema" / "supergraph.graphql").read_text()
+    for name in SUBGRAPHS:
+        local = f"http://127.0.0.1:{SERVICE_PORTS[name]}/graphql"
+        assert local in checked_in
+        checked_in = checked_in.replace(local, urls[f"{name}_service_url"])
+    assert composed == checked_in
