@@ -10,8 +10,10 @@ from pathlib import Path
 import httpx
 
 from tests.support.gateway_process import RunningGateway, free_port, launch
+from tests.support.infra import TestInfra
+from tests.support.stack import SubgraphStack
 
-__all__ = ["ROOT", "rss_kb", "start_router", "supergraph_for"]
+__all__ = ["ROOT", "rss_kb", "start_router", "start_subgraph", "supergraph_for"]
 
 ROOT = Path(__file__).resolve().parents[2]
 _READY = r"router listening on (?P<url>http://\S+/graphql)"
@@ -52,3 +54,18 @@ def rss_kb(pid: int) -> int:
         if line.startswith("VmRSS:"):
             return int(line.split()[1])
     raise RuntimeError(f"no VmRSS for {pid}")
+
+
+def start_subgraph(
+    name: str, stack: SubgraphStack, infra: TestInfra, *, port: int | None = None
+) -> RunningGateway:
+    """`predicthealth subgraph NAME` as a real process (production mode) on the test database,
+    its peers being `stack`'s subgraphs."""
+    cli = Path(sys.executable).parent / "predicthealth"
+    env = {f"{n.upper()}_SERVICE_URL": stack.url(n) for n in stack.ports}
+    env |= {"DATABASE_URL": infra.database_url, "REDIS_URL": infra.redis_url,
+            "REDIS_PREFIX": infra.redis_prefix, "ENVIRONMENT": "production",
+            "LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1"}  # fmt: skip
+    argv = [str(cli), "subgraph", name, "--host", "127.0.0.1", "--port", str(port or free_port())]
+    ready = rf"{name} subgraph listening on (?P<url>http://\S+/graphql)"
+    return launch(name, argv, ready=ready, cwd=ROOT, env=env).wait(60)

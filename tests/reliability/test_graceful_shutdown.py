@@ -12,7 +12,6 @@ import contextlib
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -22,8 +21,7 @@ import httpx
 import pytest
 from sqlalchemy.engine import make_url
 
-from tests.reliability.support import start_router, supergraph_for
-from tests.support.gateway_process import RunningGateway, free_port, launch
+from tests.reliability.support import start_router, start_subgraph, supergraph_for
 from tests.support.infra import TestInfra
 from tests.support.stack import SubgraphStack
 
@@ -116,21 +114,10 @@ async def test_router_drains_in_flight_requests_on_sigterm(
         router.stop()
 
 
-def _start_subgraph(name: str, own_stack: SubgraphStack, infra: TestInfra) -> RunningGateway:
-    cli = Path(sys.executable).parent / "predicthealth"
-    env = {f"{n.upper()}_SERVICE_URL": own_stack.url(n) for n in own_stack.ports}
-    env |= {"DATABASE_URL": infra.database_url, "REDIS_URL": infra.redis_url,
-            "REDIS_PREFIX": infra.redis_prefix, "ENVIRONMENT": "production",
-            "LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1"}  # fmt: skip
-    argv = [str(cli), "subgraph", name, "--host", "127.0.0.1", "--port", str(free_port())]
-    ready = rf"{name} subgraph listening on (?P<url>http://\S+/graphql)"
-    return launch(name, argv, ready=ready, env=env).wait(60)
-
-
 async def test_subgraph_drains_in_flight_requests_on_sigterm(
     own_stack: SubgraphStack, infra: TestInfra
 ) -> None:
-    doctors = await asyncio.to_thread(_start_subgraph, "doctors", own_stack, infra)
+    doctors = await asyncio.to_thread(start_subgraph, "doctors", own_stack, infra)
     try:
         assert doctors.process is not None
         health = doctors.url.removesuffix("/graphql") + "/health"
