@@ -14,7 +14,7 @@ from router.config import RouterConfig
 from router.context import GraphQLRequest, RequestContext
 from router.edge.graphiql import GraphiQL
 from router.edge.rate_limit import CLIENT_IP, RESPONSE_HEADERS
-from router.edge.request_log import CURRENT
+from router.edge.request_log import CURRENT, REQUEST_ID_HEADER
 from router.pipeline import Router
 from router.reload import SupergraphReloader
 
@@ -102,8 +102,16 @@ class RouterApp:
                 send, 405, _bad_request(f"{method} is not supported"), [(b"allow", b"GET, POST")]
             )
             return
-        if request is None:
-            return
+        if request is not None:
+            await self._execute(scope, send, router, request)
+
+    async def _execute(
+        self,
+        scope: Scope,
+        send: Send,
+        router: Router,
+        request: GraphQLRequest | list[GraphQLRequest],
+    ) -> None:
         headers = {
             k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", ())
         }
@@ -115,6 +123,8 @@ class RouterApp:
         forwarded = headers.get("x-forwarded-for")
         headers["x-forwarded-for"] = f"{forwarded}, {peer}" if forwarded else peer
         record = CURRENT.get()
+        if record is not None:
+            headers[REQUEST_ID_HEADER] = record.request_id  # the client's, or the one we made
         if isinstance(request, list):
             # Items run concurrently, each through every stage (limits, auth, rate limit).
             contexts = await asyncio.gather(*(router.handle(r, dict(headers)) for r in request))

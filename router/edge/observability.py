@@ -178,7 +178,7 @@ class Observability:
 
     def _record(self, scope: Scope, method: str) -> RequestRecord:
         """The request's log record; a request without a usable `x-request-id` gets one, which
-        the subgraphs receive (it is a forwarded header) and the response carries."""
+        the response carries and the app forwards to the subgraphs."""
         incoming = traceparent = name = version = None
         for key, value in scope.get("headers", ()):
             if key == b"x-request-id":
@@ -189,12 +189,8 @@ class Observability:
                 name = value.decode("latin-1")[:100]
             elif key == b"apollographql-client-version":
                 version = value.decode("latin-1")[:100]
-        rid = request_id(incoming)
-        if rid != incoming:
-            kept = [(k, v) for k, v in scope.get("headers", ()) if k != b"x-request-id"]
-            scope["headers"] = [*kept, (b"x-request-id", rid.encode())]
         return RequestRecord(
-            request_id=rid,
+            request_id=request_id(incoming),
             method=method,
             client_name=name,
             client_version=version,

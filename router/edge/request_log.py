@@ -7,9 +7,10 @@ trace id. Never the query text, variables or response data: responses carry pati
 
 from __future__ import annotations
 
+import itertools
 import logging
+import os
 import sys
-import uuid
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -79,11 +80,17 @@ class RequestRecord:
 CURRENT: ContextVar[RequestRecord | None] = ContextVar("router_request", default=None)
 
 
+# New ids: a random per-process prefix and a counter, 32 hex digits like a UUID, unique across
+# replicas, and a fraction of uuid4's cost (no system call per request).
+_PREFIX = os.urandom(8).hex()
+_COUNTER = itertools.count(1)
+
+
 def request_id(incoming: str | None) -> str:
     """The client's id when it is short and printable (logs cannot be poisoned), else a new one."""
     if incoming and len(incoming) <= 128 and incoming.isascii() and incoming.isprintable():
         return incoming
-    return uuid.uuid4().hex
+    return f"{_PREFIX}{next(_COUNTER):016x}"
 
 
 def trace_id_of(traceparent: str | None) -> str | None:
