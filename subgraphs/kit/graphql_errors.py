@@ -9,12 +9,14 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from subgraphs.kit.errors import DomainError
+from subgraphs.kit.outage import is_outage
 
 __all__ = ["DomainErrors", "domain_errors"]
 
 _log = logging.getLogger("predicthealth.errors")
 
 # Errors graphql-core raises itself (validation, coercion) carry no original error.
+_OUTAGE = "The service is temporarily unavailable; try again shortly"
 _KNOWN_CODES = {"GRAPHQL_VALIDATION_FAILED", "BAD_USER_INPUT", "GRAPHQL_PARSE_FAILED"}
 
 
@@ -36,6 +38,12 @@ def _classify(error: GraphQLError, *, mask: bool) -> GraphQLError:
             nodes=error.nodes,
             path=error.path,
             extensions={**(error.extensions or {}), "code": code},
+        )
+    if is_outage(original):
+        # Not a bug: PostgreSQL or Redis is unreachable (restart, failover). Say so, briefly.
+        _log.warning("backing server unavailable: %s", type(original).__name__)
+        return GraphQLError(
+            _OUTAGE, nodes=error.nodes, path=error.path, extensions={"code": "SERVICE_UNAVAILABLE"}
         )
     _log.error(
         "unexpected error in resolver",
