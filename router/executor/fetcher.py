@@ -11,6 +11,9 @@ import orjson
 
 __all__ = ["SubgraphClient", "SubgraphFetchError"]
 
+_Raw = tuple[int, str, bytes]  # status, reason, body
+_Key = tuple[str, bytes, tuple[tuple[str, str], ...]]  # URL, body, forwarded headers
+
 # Apollo Gateway reports every failed subgraph request as an internal error (401/403 aside).
 _FETCH_FAILED = "INTERNAL_SERVER_ERROR"
 
@@ -37,9 +40,13 @@ class SubgraphFetchError(Exception):
 class SubgraphClient:
     """Posts GraphQL requests to subgraphs over one shared connection pool."""
 
-    def __init__(self, max_connections_per_host: int = 100) -> None:
+    def __init__(self, max_connections_per_host: int = 100, *, dedupe: bool = True) -> None:
         self._limit = max_connections_per_host
         self._session: aiohttp.ClientSession | None = None
+        self._dedupe = dedupe
+        # Identical query requests in flight (same URL, body and forwarded headers) share one
+        # HTTP exchange, as Hive Gateway and Apollo Router do; each caller decodes its own copy.
+        self._inflight: dict[_Key, asyncio.Task[_Raw]] = {}
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
@@ -65,6 +72,30 @@ class SubgraphClient:
         seconds: float,
     ) -> dict[str, Any]:
         """Send one request; return the decoded JSON object or raise `SubgraphFetchError`."""
+        payload = orjson.dumps(body)
+        if self._dedupe and _reads_only(body):
+            key = (url, payload, tuple(headers.items()))
+            task = self._inflight.get(key)
+            if task is None:
+                task = asyncio.ensure_future(
+                    self._exchange(service, url, payload, headers, seconds)
+                )
+                self._inflight[key] = task
+                task.add_done_callback(lambda done: self._finished(key, done))
+            # Shielded: one caller going away (client disconnect) does not cancel the others'.
+            status, reason, raw = await asyncio.shield(task)
+        else:
+            status, reason, raw = await self._exchange(service, url, payload, headers, seconds)
+        return _decode(service, status, reason, raw)
+
+    def _finished(self, key: _Key, task: asyncio.Task[_Raw]) -> None:
+        self._inflight.pop(key, None)
+        if not task.cancelled():
+            task.exception()  # retrieved here too: every waiter may have gone away
+
+    async def _exchange(
+        self, service: str, url: str, payload: bytes, headers: Mapping[str, str], seconds: float
+    ) -> _Raw:
         request_headers = {
             "content-type": "application/json",
             "accept": "application/json",
@@ -73,13 +104,11 @@ class SubgraphClient:
         try:
             async with self._client().post(
                 url,
-                data=orjson.dumps(body),
+                data=payload,
                 headers=request_headers,
                 timeout=aiohttp.ClientTimeout(total=seconds),
             ) as response:
-                raw = await response.read()
-                status = response.status
-                reason = response.reason or ""
+                return response.status, response.reason or "", await response.read()
         except TimeoutError as error:
             raise SubgraphFetchError(
                 f'Timeout while fetching subquery from service "{service}" after {seconds}s',
@@ -94,21 +123,30 @@ class SubgraphClient:
                 _FETCH_FAILED,
                 {"service": service, "reason": _reason(error)},
             ) from error
-        decoded: Any = None
-        try:
-            decoded = orjson.loads(raw) if raw else None
-        except orjson.JSONDecodeError:
-            decoded = None
-        # Like Apollo Gateway, any non-2xx status is a failed fetch, whatever the body says.
-        if status >= 300:
-            code = {401: "UNAUTHENTICATED", 403: "FORBIDDEN"}.get(status, _FETCH_FAILED)
-            raise SubgraphFetchError(
-                f"{status}: {reason}", code, {"service": service, "http": {"status": status}}
-            )
-        if isinstance(decoded, dict):
-            return decoded
+
+
+def _reads_only(body: Mapping[str, Any]) -> bool:
+    """A query (the planner prints `query …` or `{ … }`): safe to share; never a mutation."""
+    operation = body.get("query")
+    return isinstance(operation, str) and operation.lstrip().startswith(("query", "{"))
+
+
+def _decode(service: str, status: int, reason: str, raw: bytes) -> dict[str, Any]:
+    # Like Apollo Gateway, any non-2xx status is a failed fetch, whatever the body says.
+    if status >= 300:
+        code = {401: "UNAUTHENTICATED", 403: "FORBIDDEN"}.get(status, _FETCH_FAILED)
         raise SubgraphFetchError(
-            f"Expected JSON response body, but received: {raw.decode(errors='replace')}",
-            _FETCH_FAILED,
-            {"service": service},
+            f"{status}: {reason}", code, {"service": service, "http": {"status": status}}
         )
+    decoded: Any = None
+    try:
+        decoded = orjson.loads(raw) if raw else None
+    except orjson.JSONDecodeError:
+        decoded = None
+    if isinstance(decoded, dict):
+        return decoded
+    raise SubgraphFetchError(
+        f"Expected JSON response body, but received: {raw.decode(errors='replace')}",
+        _FETCH_FAILED,
+        {"service": service},
+    )

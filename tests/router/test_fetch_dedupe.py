@@ -1,0 +1,61 @@
+"""Identical subgraph queries in flight share one HTTP exchange; mutations and other callers never do."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from router.executor.fetcher import SubgraphClient
+from tests.router.servers import Receive, Scope, Send, serve_asgi
+
+
+def _counting_app(seen: list[bytes]) -> Any:
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        message = await receive()
+        seen.append(message.get("body", b""))
+        await asyncio.sleep(0.3)  # long enough for every caller to be in flight
+        payload = b'{"data": {"n": [1, 2]}}'
+        headers = [(b"content-type", b"application/json")]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": payload})
+
+    return app
+
+
+@pytest.mark.asyncio
+async def test_identical_queries_in_flight_share_one_request() -> None:
+    seen: list[bytes] = []
+    client = SubgraphClient()
+    try:
+        async with serve_asgi(_counting_app(seen)) as url:
+            auth = {"authorization": "Bearer a"}
+
+            async def post(query: str, headers: dict[str, str]) -> dict[str, Any]:
+                return await client.post("s", url, {"query": query}, headers, 30.0)
+
+            answers = await asyncio.gather(*(post("{ n }", auth) for _ in range(5)))
+            assert len(seen) == 1
+            assert answers == [{"data": {"n": [1, 2]}}] * 5
+            # Each caller owns its answer: the executor merges into it in place.
+            assert len({id(a) for a in answers}) == 5
+            assert answers[0]["data"]["n"] is not answers[1]["data"]["n"]
+
+            seen.clear()
+            await asyncio.gather(
+                post("{ n }", auth),
+                post("{ n }", {"authorization": "Bearer b"}),  # another caller
+                post("query Q { n }", auth),  # another body
+                post("mutation M { n }", auth),
+                post("mutation M { n }", auth),  # mutations always go out
+            )
+            assert len(seen) == 5
+
+            seen.clear()
+            await post("{ n }", auth)  # nothing in flight any more
+            assert len(seen) == 1
+    finally:
+        await client.close()
