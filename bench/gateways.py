@@ -24,7 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -271,9 +271,21 @@ class Load:
     errors: int
 
 
-def run_wrk(url: str, body: bytes, concurrency: int, seconds: float, workdir: Path) -> Load:
-    script = workdir / f"wrk_{abs(hash(body))}.lua"
-    script.write_text(_WRK_LUA % body.decode())
+def run_wrk(
+    url: str,
+    body: bytes,
+    concurrency: int,
+    seconds: float,
+    workdir: Path,
+    *,
+    headers: Mapping[str, str] | None = None,
+) -> Load:
+    script = workdir / f"wrk_{abs(hash((body, tuple(sorted((headers or {}).items())))))}.lua"
+    extra = "".join(
+        f"wrk.headers[{json.dumps(name)}] = {json.dumps(value)}\n"
+        for name, value in (headers or {}).items()
+    )
+    script.write_text(extra + _WRK_LUA % body.decode())
     argv = [
         ensure_wrk(),
         "-t1",

@@ -1,0 +1,544 @@
+"""Benchmark 1(a): our router vs Apollo Gateway vs Hive Gateway over our five real subgraphs.
+
+    uv run python bench/real_gateways.py [--quick] [--seconds N] [--concurrency 1 8]
+                                         [--gateways router hive apollo] [--out FILE]
+
+Ensures the 1,000,000-patient `ph_bench` database (`bench/dataset.py`), starts the five subgraphs
+as `predicthealth subgraph NAME` processes on it, composes them with Apollo's composition, signs
+in as the demo doctor and admin through the auth subgraph, and for each gateway in turn (pinned
+to core 1, wrk to core 0; subgraphs, PostgreSQL and Redis unpinned) checks that it answers
+every benchmark query exactly as our router does in-process, then loads it with `wrk` per query
+and concurrency, recording req/s, p50/p95/p99, CPU and peak RSS (as `bench/gateways.py`).
+
+The subgraphs' own critical path per query is measured on the exact requests our router sends
+(recorded in-process from its executor), each replayed alone with wrk at c=1 with the caller's
+token: a `Sequence` adds its steps, a `Parallel` costs its slowest branch. Overhead = gateway p50
+at c=1 - critical path. Writes `bench/results/real_gateways.md` (+ `.png` with matplotlib).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.dataset import ensure_dataset  # noqa: E402
+from bench.gateways import (  # noqa: E402
+    LABELS,
+    Load,
+    Process,
+    _machine,
+    _pinned,
+    _spawn,
+    _versions,
+    cpu_seconds,
+    ensure_wrk,
+    free_port,
+    log,
+    peak_rss_mb,
+    run_wrk,
+)
+from bench.services import SERVICE_TOKEN  # noqa: E402
+from router.executor import run as executor_run  # noqa: E402
+from router.planner import plan as plans  # noqa: E402
+from subgraphs.kit.registry import subgraph_sdl  # noqa: E402
+from subgraphs.kit.seeding import DEMO_LOGINS, DEMO_PASSWORD  # noqa: E402
+from subgraphs.kit.settings import SUBGRAPHS  # noqa: E402
+from tests.support.apollo import SubgraphSpec, compose_with_apollo  # noqa: E402
+from tests.support.peers import PEERS_DIR, ensure_peers, node_bin  # noqa: E402
+
+__all__ = ["QUERIES", "main"]
+
+RESULTS = ROOT / "bench" / "results"
+# The gateway alone on core 1 (wrk on core 0). The subgraphs are not pinned: a plan's parallel
+# fetches then really run in parallel, as the critical path assumes (at c=1 the gateway is idle
+# while they work).
+GATEWAY_CORE = "1"
+
+
+@dataclass(frozen=True)
+class BenchQuery:
+    role: str  # whose demo login sends it
+    text: str
+    about: str
+
+
+QUERIES: dict[str, BenchQuery] = {
+    "doctor-patients": BenchQuery(
+        "doctor",
+        """query DoctorPatients {
+  patients(first: 20) {
+    edges { node {
+      id firstName lastName age gender
+      doctor { id lastName specialty { name } }
+      institution { id name institutionType }
+    } }
+  }
+}""",
+        "a doctor's patients (first 20) with their doctor, specialty and institution",
+    ),
+    "institution-doctors": BenchQuery(
+        "admin",
+        """query InstitutionDoctors {
+  institutions(first: 5) {
+    edges { node {
+      id name doctorCount
+      doctors(first: 5) { edges { node { id lastName patientCount specialty { name } } } }
+    } }
+  }
+}""",
+        "institutions (first 5) → their doctors (first 5) with patient counts and specialty",
+    ),
+    "patient-chain": BenchQuery(
+        "admin",
+        """query PatientChain {
+  patients(first: 5) {
+    edges { node {
+      id lastName
+      doctor { lastName institution { name doctors(first: 3) { edges { node { lastName } } } } }
+      institution { id name }
+    } }
+  }
+}""",
+        "patients (first 5) → doctor → institution → its doctors (first 3)",
+    ),
+}
+
+_LOGIN = """mutation Login($email: String!, $password: String!) {
+  login(email: $email, password: $password) { accessToken }
+}"""
+
+# Hive Gateway passes no client header to subgraphs unless told to.
+_HIVE_CONFIG = """export const gatewayConfig = {
+  propagateHeaders: {
+    fromClientToSubgraphs({ request }) {
+      const authorization = request.headers.get("authorization");
+      return authorization ? { authorization } : {};
+    },
+  },
+};
+"""
+
+
+# --- the system under test -------------------------------------------------------------------
+
+
+def start_subgraphs(database_url: str, workdir: Path) -> dict[str, Process]:
+    """The five subgraphs as `predicthealth subgraph NAME` processes, auth first."""
+    ports = {name: free_port() for name in SUBGRAPHS}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        "REDIS_PREFIX": f"bench-real-{os.getpid()}:",
+        "ENVIRONMENT": "production",
+        # The secret the other benchmarks use on ph_bench: its signing keys are encrypted under it.
+        "SERVICE_TOKEN": SERVICE_TOKEN,
+        "LOG_LEVEL": "WARNING",
+        "DATA_DIR": str(workdir / "data"),
+        # One login serves the whole run.
+        "JWT_ACCESS_TTL_SECONDS": "7200",
+        **{f"{n.upper()}_SERVICE_URL": f"http://127.0.0.1:{p}/graphql" for n, p in ports.items()},
+    }
+    started: dict[str, Process] = {}
+    try:
+        for name in SUBGRAPHS:
+            argv = [sys.executable, "-m", "subgraphs.kit.cli", "subgraph", name]
+            argv += ["--port", str(ports[name])]
+            process = _spawn(
+                f"subgraph-{name}",
+                argv,
+                f"http://127.0.0.1:{ports[name]}/graphql",
+                workdir,
+                env=env,
+                cwd=ROOT,
+            )
+            started[name] = process
+        for process in started.values():
+            health = process.url.removesuffix("/graphql") + "/health"
+            process.wait_ready(lambda h=health: httpx.get(h, timeout=5).status_code == 200)
+    except BaseException:
+        for process in started.values():
+            process.stop()
+        raise
+    return started
+
+
+def compose(subgraphs: Mapping[str, Process], workdir: Path) -> Path:
+    specs = [SubgraphSpec(n, p.url, subgraph_sdl(n)) for n, p in subgraphs.items()]
+    path = workdir / "supergraph.graphql"
+    path.write_text(compose_with_apollo(specs))
+    return path
+
+
+def login(auth_url: str, role: str) -> dict[str, str]:
+    """The Authorization header of a demo login (signed in on the auth subgraph)."""
+    variables = {"email": DEMO_LOGINS[role], "password": DEMO_PASSWORD}
+    body = httpx.post(auth_url, json={"query": _LOGIN, "variables": variables}, timeout=30).json()
+    if body.get("errors"):
+        raise RuntimeError(f"login as {role} failed: {body['errors']}")
+    return {"authorization": f"Bearer {body['data']['login']['accessToken']}"}
+
+
+def _gateway_argv(name: str, supergraph: Path, port: int, workdir: Path) -> list[str]:
+    if name == "router":
+        # Plain forwarding like the others: the subgraphs verify the token.
+        return [
+            sys.executable,
+            "-m",
+            "router",
+            "--supergraph",
+            str(supergraph),
+            "--port",
+            str(port),
+        ]
+    if name == "apollo":
+        script = PEERS_DIR / "apollo_gateway.mjs"
+        argv = [node_bin(), str(script), "--supergraph", str(supergraph), "--port", str(port)]
+        return [*argv, "--forward-headers", "authorization"]
+    config = workdir / "hive.gateway.mjs"
+    config.write_text(_HIVE_CONFIG)
+    cli = PEERS_DIR / "node_modules" / "@graphql-hive" / "gateway" / "dist" / "bin.js"
+    argv = [node_bin(), str(cli), "supergraph", str(supergraph), "--port", str(port)]
+    return [*argv, "--host", "127.0.0.1", "--fork", "1", "--config-path", str(config)]
+
+
+def start_gateway(name: str, supergraph: Path, workdir: Path) -> Process:
+    port = free_port()
+    env = {**os.environ, "NODE_ENV": "production", "PYTHONUNBUFFERED": "1"}
+    argv = _pinned(_gateway_argv(name, supergraph, port, workdir), GATEWAY_CORE)
+    cwd = ROOT if name == "router" else PEERS_DIR
+    process = _spawn(name, argv, f"http://127.0.0.1:{port}/graphql", workdir, env=env, cwd=cwd)
+    body = {"query": "{ __typename }"}
+    process.wait_ready(lambda: httpx.post(process.url, json=body, timeout=5).status_code == 200)
+    return process
+
+
+# --- what our router sends, and the subgraphs' own critical path -----------------------------
+
+
+@dataclass
+class Recorded:
+    """One query through our router in-process: its answer, plan and subgraph requests."""
+
+    answer: dict[str, Any]
+    plan: plans.PlanNode | None
+    requests: dict[int, tuple[str, str, bytes]] = field(default_factory=dict)  # id(fetch) → …
+
+
+async def _record_all(
+    supergraph_sdl: str, tokens: Mapping[str, dict[str, str]]
+) -> dict[str, Recorded]:
+    from router.context import GraphQLRequest
+    from router.pipeline import Router
+
+    router = Router(supergraph_sdl)
+    current: list[plans.Fetch] = []
+    recorded: dict[int, tuple[str, str, bytes]] = {}
+    send = executor_run._Run._send
+    post = router.client.post
+
+    async def recording_send(run: Any, fetch: plans.Fetch, variables: dict[str, Any]) -> Any:
+        current.append(fetch)  # read synchronously by `post` below, before any await
+        return await send(run, fetch, variables)
+
+    async def recording_post(
+        service: str, url: str, body: Mapping[str, Any], headers: Mapping[str, str], seconds: float
+    ) -> dict[str, Any]:
+        recorded[id(current.pop())] = (service, url, orjson.dumps(body))
+        return await post(service, url, body, headers, seconds)
+
+    executor_run._Run._send = recording_send  # type: ignore[method-assign]
+    router.client.post = recording_post  # type: ignore[method-assign]
+    try:
+        out: dict[str, Recorded] = {}
+        for name, query in QUERIES.items():
+            recorded.clear()
+            request = GraphQLRequest(query=query.text, variables=None, operation_name=None)
+            ctx = await router.handle(request, dict(tokens[query.role]))
+            answer = ctx.response or {}
+            if ctx.status != 200 or answer.get("errors") or not answer.get("data"):
+                raise RuntimeError(f"{name}: our router answered {str(answer)[:500]}")
+            out[name] = Recorded(answer, ctx.plan.node if ctx.plan else None, dict(recorded))
+        return out
+    finally:
+        executor_run._Run._send = send  # type: ignore[method-assign]
+        await router.close()
+
+
+def critical_path(
+    recorded: Recorded, headers: Mapping[str, str], seconds: float, workdir: Path
+) -> float:
+    """Sum over `Sequence`, max over `Parallel` of each fetch's p50 replayed alone (ms)."""
+
+    def cost(node: plans.PlanNode | None) -> float:
+        if node is None:
+            return 0.0
+        if isinstance(node, plans.Sequence):
+            return sum(cost(child) for child in node.nodes)
+        if isinstance(node, plans.Parallel):
+            return max((cost(child) for child in node.nodes), default=0.0)
+        fetch = node.node if isinstance(node, plans.Flatten) else node
+        sent = recorded.requests.get(id(fetch))
+        if sent is None:
+            return 0.0  # not sent: no entity to fetch
+        service, url, body = sent
+        load = run_wrk(url, body, 1, seconds, workdir, headers=headers)
+        log(f"    {service:<13} p50 {load.p50_ms:7.3f} ms")
+        return load.p50_ms
+
+    return cost(recorded.plan)
+
+
+# --- measuring -------------------------------------------------------------------------------
+
+
+@dataclass
+class Measured:
+    name: str
+    version: str
+    loads: dict[tuple[str, int], Load] = field(default_factory=dict)
+    cpu: dict[tuple[str, int], float] = field(default_factory=dict)
+    peak_rss_mb: float = 0.0
+
+
+def _body(query: BenchQuery) -> bytes:
+    return orjson.dumps({"query": query.text})
+
+
+def check(gateway: Process, recorded: Mapping[str, Recorded], tokens: Mapping[str, Any]) -> None:
+    """Raise unless the gateway answers every query exactly as our router did (data, order)."""
+    for name, query in QUERIES.items():
+        response = httpx.post(
+            gateway.url,
+            content=_body(query),
+            headers={"content-type": "application/json", **tokens[query.role]},
+            timeout=60,
+        )
+        same = response.status_code == 200 and orjson.dumps(
+            orjson.loads(response.content)
+        ) == orjson.dumps(recorded[name].answer)  # dicts keep order: field order is compared too
+        if not same:
+            raise AssertionError(
+                f"{gateway.name} answered {name} with {response.status_code} "
+                f"{response.text[:400]!r}…, not our router's answer"
+            )
+
+
+def measure(
+    gateway: Process,
+    version: str,
+    *,
+    levels: Sequence[int],
+    seconds: float,
+    tokens: Mapping[str, dict[str, str]],
+    workdir: Path,
+) -> Measured:
+    result = Measured(gateway.name, version)
+    for name, query in QUERIES.items():
+        headers = tokens[query.role]
+        run_wrk(gateway.url, _body(query), max(levels), min(seconds, 2.0), workdir, headers=headers)
+        for level in levels:
+            before = cpu_seconds(gateway.popen.pid)
+            started = time.monotonic()
+            load = run_wrk(gateway.url, _body(query), level, seconds, workdir, headers=headers)
+            elapsed = time.monotonic() - started
+            result.cpu[name, level] = (cpu_seconds(gateway.popen.pid) - before) / elapsed
+            result.loads[name, level] = load
+            log(
+                f"  {name:<20} c={level:<3} {load.rps:7.0f} req/s  p50 {load.p50_ms:7.2f} ms  "
+                f"p99 {load.p99_ms:7.2f} ms  cpu {result.cpu[name, level]:.2f}"
+            )
+    result.peak_rss_mb = peak_rss_mb(gateway.popen.pid)
+    return result
+
+
+# --- report ----------------------------------------------------------------------------------
+
+
+def write_report(
+    results: list[Measured],
+    paths: Mapping[str, float],
+    recorded: Mapping[str, Recorded],
+    *,
+    levels: Sequence[int],
+    seconds: float,
+    out: Path,
+) -> None:
+    now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [
+        "# Benchmark 1(a): gateways over our five real subgraphs (1,000,000 patients)",
+        "",
+        f"- Date: {now}; machine: {_machine()}",
+        f"- Versions: {'; '.join(f'{LABELS[r.name]}: {r.version}' for r in results)}",
+        "- Data: `ph_bench` (`bench/dataset.py`: 1,000,000 patients, 20,000 doctors, 2,000 "
+        "institutions) on the machine's PostgreSQL; subgraphs are `predicthealth subgraph NAME` "
+        "processes (ENVIRONMENT=production).",
+        f"- `wrk -t1`, {seconds:g} s per query and concurrency; gateway pinned to core 1, wrk to "
+        "core 0; the subgraphs, PostgreSQL and Redis unpinned (a plan's parallel fetches run in "
+        "parallel; under load they compete with the gateway for core 1).",
+        "- Every gateway returned our router's answer (same JSON, same field order) to every query first.",
+        "- Critical path: the requests our router sends for the query, each replayed alone with "
+        "wrk at c=1; `Sequence` steps add up, `Parallel` branches cost the slowest.",
+        "",
+        "## Queries",
+        "",
+    ]
+    for name, query in QUERIES.items():
+        size = len(orjson.dumps(recorded[name].answer))
+        fetches = len(recorded[name].requests)
+        lines.append(
+            f"- `{name}` (as the demo {query.role}): {query.about}; {fetches} subgraph "
+            f"fetches, {size / 1024:.1f} KB response, critical path **{paths[name]:.2f} ms**"
+        )
+    lines += [
+        "",
+        "## Throughput and latency",
+        "",
+        "| query | gateway | c | req/s | p50 ms | p95 ms | p99 ms | CPU (cores) | CPU ms/req | errors |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name in QUERIES:
+        for result in results:
+            for level in levels:
+                load = result.loads[name, level]
+                lines.append(
+                    f"| {name} | {LABELS[result.name]} | {level} | {load.rps:.0f} | "
+                    f"{load.p50_ms:.2f} | {load.p95_ms:.2f} | {load.p99_ms:.2f} | "
+                    f"{result.cpu[name, level]:.2f} | "
+                    f"{1000 * result.cpu[name, level] / max(load.rps, 1e-9):.2f} | {load.errors} |"
+                )
+    low = min(levels)
+    lines += [
+        "",
+        f"## Overhead over the subgraphs' critical path (p50 at c={low})",
+        "",
+        "| query | critical path ms | " + " | ".join(LABELS[r.name] for r in results) + " |",
+        "|---|---:|" + "---:|" * len(results),
+    ]
+    for name in QUERIES:
+        cells = [f"{r.loads[name, low].p50_ms - paths[name]:.2f}" for r in results]
+        lines.append(f"| {name} | {paths[name]:.2f} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "CPU ms/req (gateway CPU seconds per request, all its processes) bounds the gateway's own "
+        "work per request; it does not move with the subgraphs' latency, which is noisy here.",
+        "",
+        "| gateway | peak RSS MB |",
+        "|---|---:|",
+        *(f"| {LABELS[r.name]} | {r.peak_rss_mb:.0f} |" for r in results),
+        "",
+    ]
+    out.write_text("\n".join(lines))
+    log(f"wrote {out}")
+
+
+def plot(results: list[Measured], levels: Sequence[int], out: Path) -> None:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        log("matplotlib not installed (uv sync --group bench): no plot")
+        return
+    names = list(QUERIES)
+    top = max(levels)
+    figure, axes = plt.subplots(1, 2, figsize=(11, 4))
+    width = 0.8 / max(len(results), 1)
+    for i, result in enumerate(results):
+        positions = [n + i * width for n in range(len(names))]
+        axes[0].bar(
+            positions,
+            [result.loads[q, top].rps for q in names],
+            width,
+            label=LABELS[result.name],
+        )
+        axes[1].bar(positions, [result.loads[q, top].p99_ms for q in names], width)
+    for axis, title in zip(axes, (f"req/s at c={top}", f"p99 ms at c={top}"), strict=True):
+        axis.set_xticks([n + width * (len(results) - 1) / 2 for n in range(len(names))], names)
+        axis.set_title(title)
+    axes[0].legend()
+    figure.tight_layout()
+    figure.savefig(out, dpi=110)
+    log(f"wrote {out}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="c=1 and 8, 3 s each")
+    parser.add_argument("--concurrency", type=int, nargs="+", help="levels (default 1 8)")
+    parser.add_argument("--seconds", type=float, help="seconds per level (default 8, quick 3)")
+    parser.add_argument(
+        "--gateways", nargs="+", choices=list(LABELS), default=list(LABELS), help="gateways"
+    )
+    parser.add_argument("--out", type=Path, default=RESULTS / "real_gateways.md")
+    args = parser.parse_args(argv)
+    levels = sorted(args.concurrency or [1, 8])
+    seconds = args.seconds or (3.0 if args.quick else 8.0)
+    database_url = ensure_dataset()
+    ensure_peers()
+    ensure_wrk()
+    versions = _versions()
+    results: list[Measured] = []
+    with tempfile.TemporaryDirectory(prefix="bench-real-") as tmp:
+        workdir = Path(tmp)
+        log("starting the five subgraphs on ph_bench")
+        subgraphs = start_subgraphs(database_url, workdir)
+        try:
+            supergraph = compose(subgraphs, workdir)
+            log("composed the supergraph (Apollo composition); signing in")
+            tokens = {role: login(subgraphs["auth"].url, role) for role in ("doctor", "admin")}
+            recorded = asyncio.run(_record_all(supergraph.read_text(), tokens))
+            for name in [n for n in LABELS if n in args.gateways]:
+                log(f"{LABELS[name]}: starting")
+                gateway = start_gateway(name, supergraph, workdir)
+                try:
+                    check(gateway, recorded, tokens)
+                    log("  answers every query exactly as our router")
+                    results.append(
+                        measure(
+                            gateway,
+                            versions[name],
+                            levels=levels,
+                            seconds=seconds,
+                            tokens=tokens,
+                            workdir=workdir,
+                        )
+                    )
+                finally:
+                    gateway.stop()
+            log("measuring the subgraphs' critical path per query")
+            paths = {}
+            for name, query in QUERIES.items():
+                log(f"  {name}")
+                paths[name] = critical_path(
+                    recorded[name], tokens[query.role], max(2.0, seconds / 2), workdir
+                )
+        finally:
+            for process in reversed(subgraphs.values()):
+                process.stop()
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    write_report(results, paths, recorded, levels=levels, seconds=seconds, out=args.out)
+    plot(results, levels, args.out.with_suffix(".png"))
+    print(args.out.read_text())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
