@@ -9,11 +9,13 @@ from enum import StrEnum
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Computed,
     Date,
     DateTime,
     ForeignKey,
     Index,
     String,
+    Text,
     func,
     text,
 )
@@ -50,8 +52,8 @@ class ValidationStatus(StrEnum):
 
 
 def name_key(first_name: object, last_name: object) -> object:
-    """`patients.full_name_key(first, last)`: folded (lower-case, unaccented) "first last", the
-    expression the trigram index is built on (an IMMUTABLE SQL function made by a migration)."""
+    """`patients.full_name_key(first, last)`: folded (lower-case, unaccented) "first last" (an
+    IMMUTABLE SQL function made by a migration); stored per row as `Patient.name_key`."""
     return func.patients.full_name_key(first_name, last_name)
 
 
@@ -69,16 +71,15 @@ class Patient(TimestampMixin, Base):
         Index("uq_patients_email_lower", text("lower(email)"), unique=True),
         Index("ix_patients_doctor_id", "doctor_id"),
         Index("ix_patients_institution_id", "institution_id"),
-        Index("ix_patients_name_id", "last_name", "first_name", "id"),
+        # Includes name_key: a broad name search walks it by name without reading the table.
+        Index(
+            "ix_patients_name_id", "last_name", "first_name", "id", postgresql_include=["name_key"]
+        ),
         Index("ix_patients_created_at_id", "created_at", "id"),
         Index("ix_patients_doctor_name", "doctor_id", "last_name", "first_name", "id"),
         Index("ix_patients_institution_name", "institution_id", "last_name", "first_name", "id"),
         Index("ix_patients_date_of_birth", "date_of_birth"),
-        Index(
-            "ix_patients_full_name_trgm",
-            text("patients.full_name_key(first_name, last_name) gin_trgm_ops"),
-            postgresql_using="gin",
-        ),
+        Index("ix_patients_name_key_trgm", text("name_key gin_trgm_ops"), postgresql_using="gin"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
@@ -105,6 +106,11 @@ class Patient(TimestampMixin, Base):
     status_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     #: The patient's login in the auth subgraph (no cross-schema foreign key, by design).
     user_id: Mapped[uuid.UUID | None] = mapped_column(unique=True)
+    #: `name_key(first_name, last_name)` stored: name search filters on it without calling
+    #: unaccent per row, and the trigram index covers it.
+    name_key: Mapped[str] = mapped_column(
+        Text, Computed("patients.full_name_key(first_name, last_name)", persisted=True)
+    )
 
 
 class EmergencyContact(TimestampMixin, Base):
