@@ -11,6 +11,7 @@ from strawberry.types import Info
 from subgraphs.kit.access import context_of, require_principal
 from subgraphs.kit.audit_trail import AuditNote, audit_trail
 from subgraphs.kit.schema import build_schema
+from subgraphs.kit.stats_cache import StatsCache
 from subgraphs.patients import contacts, service, stats
 from subgraphs.patients.types import (
     Doctor,
@@ -122,8 +123,10 @@ class Query:
         principal = require_principal(info)
         today = today_of(info)
         where = (filter or PatientFilterInput()).build(today)
-        async with context_of(info).read() as session:
-            figures = await stats.patient_statistics(session, principal, where, today)
+        context = context_of(info)
+        cache = StatsCache(context.redis, context.settings, "patients")
+        async with context.read() as session:
+            figures = await stats.patient_statistics(session, principal, where, today, cache)
         return PatientStatistics.of(figures)
 
 

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from subgraphs.kit.errors import Forbidden
 from subgraphs.kit.principal import Principal, Role
+from subgraphs.kit.stats_cache import StatsCache
 from subgraphs.patients import stats_repository
 from subgraphs.patients.access import viewer_of
 from subgraphs.patients.ages import AGE_BANDS
 from subgraphs.patients.models import Gender, ValidationStatus
-from subgraphs.patients.search import PatientFilter
+from subgraphs.patients.search import PatientFilter, Viewer
 
 __all__ = ["SUPPRESS_BELOW", "Figure", "PatientStatistics", "patient_statistics"]
 
@@ -48,11 +50,48 @@ def _figure(key: str, n: int, *, analyst: bool) -> Figure:
     return Figure(key, n)
 
 
+@dataclass(frozen=True, slots=True)
+class _Counts:
+    """The raw figures, before suppression: what the statistics cache holds."""
+
+    total: int
+    new: int
+    genders: dict[str, int]
+    statuses: dict[str, int]
+    bands: dict[str, int]
+    doctors: list[tuple[str, int]] | None
+
+    @classmethod
+    def load(cls, raw: dict[str, Any]) -> _Counts:
+        doctors = raw["doctors"]
+        return cls(**{**raw, "doctors": None if doctors is None else [tuple(d) for d in doctors]})
+
+
+async def _count(
+    session: AsyncSession, viewer: Viewer, where: PatientFilter, today: date, *, doctors: bool
+) -> _Counts:
+    since = datetime.now(UTC) - NEW_WINDOW
+    total, new = await stats_repository.totals(session, viewer, where, since)
+    genders = dict(await stats_repository.by_column(session, viewer, where, "gender"))
+    statuses = dict(await stats_repository.by_column(session, viewer, where, "validation_status"))
+    bands = await stats_repository.by_age_band(session, viewer, where, today)
+    per_doctor = None
+    if doctors:
+        rows = await stats_repository.by_column(session, viewer, where, "doctor_id")
+        per_doctor = [("" if d is None else str(d), n) for d, n in rows]
+    return _Counts(total, new, genders, statuses, bands, per_doctor)
+
+
 async def patient_statistics(
-    session: AsyncSession, principal: Principal, where: PatientFilter, today: date
+    session: AsyncSession,
+    principal: Principal,
+    where: PatientFilter,
+    today: date,
+    cache: StatsCache | None = None,
 ) -> PatientStatistics:
     """Admins and services: everyone; institutions and doctors: their own patients; analysts:
-    everyone, aggregates only (no per-doctor figures, small groups suppressed)."""
+    everyone, aggregates only (no per-doctor figures, small groups suppressed). With a `cache`,
+    figures are as fresh as its generation and TTL say (`subgraphs/kit/stats_cache.py`)."""
     if not principal.has_role(
         Role.ADMIN, Role.SERVICE, Role.INSTITUTION, Role.DOCTOR, Role.ANALYST
     ):
@@ -62,22 +101,26 @@ async def patient_statistics(
     viewer = viewer_of(Principal(role=Role.ADMIN)) if analyst else viewer_of(principal)
     if analyst and (where.ids is not None or where.doctor_ids is not None or where.name):
         raise Forbidden("Analysts may not narrow statistics to people, doctors or names")
-    since = datetime.now(UTC) - NEW_WINDOW
-    total, new = await stats_repository.totals(session, viewer, where, since)
-    genders = dict(await stats_repository.by_column(session, viewer, where, "gender"))
-    statuses = dict(await stats_repository.by_column(session, viewer, where, "validation_status"))
-    bands = await stats_repository.by_age_band(session, viewer, where, today)
-    doctors = None
-    if not analyst:
-        rows = await stats_repository.by_column(session, viewer, where, "doctor_id")
-        doctors = [Figure("" if d is None else str(d), n) for d, n in rows]
+
+    async def compute() -> _Counts:
+        return await _count(session, viewer, where, today, doctors=not analyst)
+
+    if cache is None:
+        counts = await compute()
+    else:
+        # Keyed by visibility and filter, not by caller: same rows seen, same figures.
+        question = ("patient_statistics", viewer, where, today, not analyst)
+        counts = await cache.get(session, question, compute, dump=asdict, load=_Counts.load)
     return PatientStatistics(
-        total=_figure("total", total, analyst=analyst),
-        new_last_30_days=_figure("new_last_30_days", new, analyst=analyst),
-        by_gender=[_figure(g.value, genders.get(g.value, 0), analyst=analyst) for g in Gender],
-        by_validation_status=[
-            _figure(s.value, statuses.get(s.value, 0), analyst=analyst) for s in ValidationStatus
+        total=_figure("total", counts.total, analyst=analyst),
+        new_last_30_days=_figure("new_last_30_days", counts.new, analyst=analyst),
+        by_gender=[
+            _figure(g.value, counts.genders.get(g.value, 0), analyst=analyst) for g in Gender
         ],
-        by_age_band=[_figure(b, bands.get(b, 0), analyst=analyst) for b, _, _ in AGE_BANDS],
-        by_doctor=doctors,
+        by_validation_status=[
+            _figure(s.value, counts.statuses.get(s.value, 0), analyst=analyst)
+            for s in ValidationStatus
+        ],
+        by_age_band=[_figure(b, counts.bands.get(b, 0), analyst=analyst) for b, _, _ in AGE_BANDS],
+        by_doctor=None if counts.doctors is None else [Figure(d, n) for d, n in counts.doctors],
     )
