@@ -24,6 +24,7 @@ from subgraphs.doctors.types import (
 from subgraphs.kit.access import context_of, require_principal
 from subgraphs.kit.audit_trail import AuditNote, audit_trail, create_audited
 from subgraphs.kit.schema import build_schema
+from subgraphs.kit.stats_cache import StatsCache
 
 __all__ = ["schema"]
 
@@ -120,8 +121,10 @@ class Query:
     ) -> DoctorStatistics:
         principal = require_principal(info)
         where = (filter or DoctorFilterInput()).build()
-        async with context_of(info).read() as session:
-            figures = await stats.doctor_statistics(session, principal, where)
+        context = context_of(info)
+        cache = StatsCache(context.redis, context.settings, "doctors")
+        async with context.read() as session:
+            figures = await stats.doctor_statistics(session, principal, where, cache)
         return DoctorStatistics.of(figures)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,6 +13,7 @@ from subgraphs.doctors import stats_repository
 from subgraphs.doctors.search import DoctorFilter
 from subgraphs.kit.errors import Forbidden
 from subgraphs.kit.principal import Principal, Role
+from subgraphs.kit.stats_cache import StatsCache
 
 __all__ = ["DoctorStatistics", "doctor_statistics"]
 
@@ -34,11 +36,24 @@ def _ranked(counter: Counter[object]) -> list[tuple[object, int]]:
 
 
 async def doctor_statistics(
-    session: AsyncSession, principal: Principal, where: DoctorFilter
+    session: AsyncSession,
+    principal: Principal,
+    where: DoctorFilter,
+    cache: StatsCache | None = None,
 ) -> DoctorStatistics:
-    """Aggregates need the `read:stats` scope (admins, institutions, analysts) or a service."""
+    """Aggregates need the `read:stats` scope (admins, institutions, analysts) or a service.
+    With a `cache`, as fresh as its generation and TTL say (`subgraphs/kit/stats_cache.py`)."""
     if "read:stats" not in principal.scopes and not principal.has_role(Role.SERVICE):
         raise Forbidden("Statistics need the read:stats scope")
+    if cache is None:
+        return await _compute(session, where)
+    return await cache.get(
+        session, ("doctor_statistics", where), lambda: _compute(session, where),
+        dump=_dump, load=_load,
+    )  # fmt: skip
+
+
+async def _compute(session: AsyncSession, where: DoctorFilter) -> DoctorStatistics:
     total, active = await stats_repository.totals(session, where)
     table = await stats_repository.by_specialty_and_institution(session, where)
     specialties: Counter[object] = Counter()
@@ -57,4 +72,32 @@ async def doctor_statistics(
         ),
         by_status=list(await stats_repository.by_status(session, where)),
         by_license_status=list(await stats_repository.by_license_status(session, where)),
+    )
+
+
+def _id(raw: str | None) -> uuid.UUID | None:
+    return None if raw is None else uuid.UUID(raw)
+
+
+def _dump(s: DoctorStatistics) -> dict[str, Any]:
+    # orjson writes UUIDs as strings and tuples as lists; `_load` restores both.
+    return {
+        "total": s.total, "active": s.active, "by_specialty": s.by_specialty,
+        "by_institution": s.by_institution,
+        "by_specialty_and_institution": s.by_specialty_and_institution,
+        "by_status": s.by_status, "by_license_status": s.by_license_status,
+    }  # fmt: skip
+
+
+def _load(raw: dict[str, Any]) -> DoctorStatistics:
+    return DoctorStatistics(
+        total=raw["total"],
+        active=raw["active"],
+        by_specialty=[((_id(s), name), n) for (s, name), n in raw["by_specialty"]],
+        by_institution=[(_id(i), n) for i, n in raw["by_institution"]],
+        by_specialty_and_institution=[
+            ((_id(s), name), _id(i), n) for (s, name), i, n in raw["by_specialty_and_institution"]
+        ],
+        by_status=[(k, n) for k, n in raw["by_status"]],
+        by_license_status=[(k, n) for k, n in raw["by_license_status"]],
     )
