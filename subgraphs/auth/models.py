@@ -49,6 +49,12 @@ class User(TimestampMixin, Base):
         CheckConstraint(f"role IN ({', '.join(repr(r.value) for r in Role)})", name="role"),
         Index("uq_users_email_lower", text("lower(email)"), unique=True),
         Index("ix_users_profile_id", "profile_id"),
+        Index("ix_users_role_profile_id", "role", "profile_id"),
+        Index(
+            "ix_users_locked_until",
+            "locked_until",
+            postgresql_where=text("locked_until IS NOT NULL"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)

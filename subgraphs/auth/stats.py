@@ -9,6 +9,7 @@ from subgraphs.auth import stats_repository
 from subgraphs.kit.context import RequestContext
 from subgraphs.kit.errors import Forbidden, Invalid, Unauthenticated
 from subgraphs.kit.principal import Role
+from subgraphs.kit.stats_cache import StatsCache
 
 __all__ = ["PROFILE_ROLES", "AuthStatistics", "LoginBucket", "auth_statistics", "user_counts"]
 
@@ -62,10 +63,15 @@ async def user_counts(ctx: RequestContext) -> dict[Role, int]:
     """Users per role (every role with logins, zeros included): administrators and services.
 
     A profile role counts profiles (a profile with several logins is one user; a login attached
-    to no profile is nobody's); an analyst is their login."""
+    to no profile is nobody's); an analyst is their login. Cached until auth.users changes
+    (or 60 s: `subgraphs/kit/stats_cache.py`)."""
     _require_admin(ctx, "User counts")
+    cache = StatsCache(ctx.redis, ctx.settings, "auth")
     async with ctx.read() as session:
-        rows = await stats_repository.logins_by_role(session)
+        rows = await cache.get(
+            session, ("logins_by_role",), lambda: stats_repository.logins_by_role(session),
+            dump=list, load=lambda raw: [tuple(r) for r in raw],
+        )  # fmt: skip
     counts = dict.fromkeys((r for r in Role if r is not Role.SERVICE), 0)
     for role, profiles, logins in rows:
         known = Role(role)
