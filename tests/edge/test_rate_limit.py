@@ -50,6 +50,10 @@ async def test_over_limit_is_429_before_subgraphs(redis_config: RateLimitConfig)
         assert 1 <= int(response.headers["retry-after"]) <= 30
         assert response.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
         assert len(edge.behaviours["doctors"].seen_bodies) == seen
+        # Rejections show in the metrics by status and by error code.
+        metrics = (await http.get(edge.url.removesuffix("/graphql") + "/metrics")).text
+        assert 'router_requests_total{status="429"} 1.0' in metrics
+        assert 'router_errors_total{code="RATE_LIMITED"} 1.0' in metrics
     # The counter lives in Redis, keyed by client IP.
     redis = Redis.from_url(redis_config.redis_url or "")
     try:
