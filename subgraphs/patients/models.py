@@ -76,6 +76,8 @@ class Patient(TimestampMixin, Base):
             "ix_patients_name_id", "last_name", "first_name", "id", postgresql_include=["name_key"]
         ),
         Index("ix_patients_created_at_id", "created_at", "id"),
+        Index("ix_patients_status_created_at_id", "validation_status", "created_at", "id"),
+        Index("ix_patients_gender_created_at_id", "gender", "created_at", "id"),
         Index("ix_patients_doctor_name", "doctor_id", "last_name", "first_name", "id"),
         Index("ix_patients_institution_name", "institution_id", "last_name", "first_name", "id"),
         Index("ix_patients_date_of_birth", "date_of_birth"),
