@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import datetime
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -288,19 +289,27 @@ async def _capture(cases: Sequence[Case], database_url: str, ports: dict[str, in
                     recording.clear()
 
 
+def _is_read(statement: str) -> bool:
+    return statement.lstrip().upper().startswith(("SELECT", "WITH"))
+
+
 async def _explain(engine: AsyncEngine, cases: Sequence[Case]) -> None:
+    """Plans and direct timings of the reads; writes (the audit record of a patient read) are
+    counted but neither explained nor re-run."""
     async with engine.connect() as conn:
         for case in cases:
+            reads = [(s, p) for s, p in case.statements if _is_read(s)]
             for statement, params in case.statements:
+                if not _is_read(statement):
+                    case.plans.append("(a write: not re-run)")
+                    continue
                 result = await conn.exec_driver_sql(
                     "EXPLAIN (ANALYZE, BUFFERS) " + statement, params
                 )
                 case.plans.append("\n".join(r[0] for r in result.all()))
-            if not case.statements:
-                continue
-            for _ in range(SQL_RUNS):
+            for _ in range(SQL_RUNS if reads else 0):
                 started = time.perf_counter()
-                for statement, params in case.statements:
+                for statement, params in reads:
                     await conn.exec_driver_sql(statement, params)
                 case.sql_times.append((time.perf_counter() - started) * 1000)
             await conn.rollback()
@@ -391,6 +400,8 @@ async def _run(args: argparse.Namespace, database_url: str) -> None:
                     await _measure(client, subgraphs[case.subgraph].url, case, args.requests)
                     log(f"{case.name}: p50 {percentile(case.times, 50):.2f} ms, "
                         f"p95 {percentile(case.times, 95):.2f} ms")  # fmt: skip
+            RESULTS.mkdir(parents=True, exist_ok=True)
+            (RESULTS / args.out).write_text(_report(cases, started, time.perf_counter() - clock))
             log("capturing each case's SQL in-process")
             await _capture(cases, database_url, {n: s.port for n, s in subgraphs.items()})
         log("EXPLAIN (ANALYZE, BUFFERS) and direct SQL timings")
@@ -411,6 +422,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--only", nargs="*", help="run the cases whose name contains any of these")
     parser.add_argument("--out", default="database.md")
     args = parser.parse_args(argv)
+    # Stop cleanly (the subgraph processes with us) on SIGTERM, and on SIGINT even when started
+    # in the background, where the shell ignores it.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     database_url = ensure_dataset()
     asyncio.run(_run(args, database_url))
 
