@@ -81,6 +81,13 @@ def edge_arguments(parser: argparse.ArgumentParser) -> None:
     )
     http.add_argument("--max-body-bytes", type=int, default=int(env("MAX_BODY_BYTES", "2000000")))
     http.add_argument(
+        "--apollo-status-codes",
+        action="store_true",
+        default=env("ROUTER_APOLLO_STATUS_CODES", "").lower() == "true",
+        help="400 for parse/validation errors even under Accept: application/json, as Apollo "
+        "(default: the GraphQL-over-HTTP spec's 200; env ROUTER_APOLLO_STATUS_CODES=true)",
+    )
+    http.add_argument(
         "--batching",
         action="store_true",
         default=env("ROUTER_BATCHING", "").lower() == "true",
@@ -106,6 +113,7 @@ def http_config(args: argparse.Namespace) -> HttpConfig:
         csrf_prevention=not args.no_csrf_prevention,
         cors_origins=tuple(args.cors_origin),
         max_body_bytes=args.max_body_bytes,
+        json_errors_ok=not args.apollo_status_codes,
         batching=args.batching,
         max_batch_size=args.max_batch_size,
     )

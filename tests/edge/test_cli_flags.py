@@ -64,6 +64,8 @@ def test_batching_and_telemetry_flags(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", raising=False)
     default = _parse([])
     assert not http_config(default).batching
+    assert http_config(default).json_errors_ok
+    assert not http_config(_parse(["--apollo-status-codes"])).json_errors_ok
     telemetry = telemetry_config(default)
     assert telemetry.request_log
     assert telemetry.tracer_provider is None  # no exporter endpoint: tracing off

@@ -30,9 +30,9 @@ async def test_graphql_http_audits_all_ok() -> None:
     node = shutil.which("node")
     if node is None or not (PEERS / "node_modules" / "graphql-http").exists():
         pytest.skip("node or tests/peers/node_modules/graphql-http missing")
-    # `json_errors_ok`: the spec's SHOULD (200 for GraphQL errors under application/json); the
-    # default answers 400 like Apollo, and then three SHOULD audits warn.
-    async with serve_edge(RouterConfig(http=HttpConfig(json_errors_ok=True))) as edge:
+    # The default follows the spec's SHOULD (200 for GraphQL errors under application/json); with
+    # `json_errors_ok=False` (Apollo's 400) three SHOULD audits would warn.
+    async with serve_edge(RouterConfig()) as edge:
         # A subprocess awaited asynchronously: the router under audit runs on this loop.
         proc = await asyncio.create_subprocess_exec(
             node, str(AUDIT), edge.url, cwd=PEERS, stdout=subprocess.PIPE
@@ -49,8 +49,7 @@ async def test_graphql_http_audits_all_ok() -> None:
 
 
 async def test_negotiation_and_status_codes() -> None:
-    config = RouterConfig(http=HttpConfig(json_errors_ok=True))
-    async with serve_edge(config) as edge, httpx.AsyncClient() as http:
+    async with serve_edge(RouterConfig()) as edge, httpx.AsyncClient() as http:
         bad = {"query": "{ doctors { nope } }"}
         modern = await http.post(
             edge.url, json=bad, headers={"accept": "application/graphql-response+json"}
@@ -63,7 +62,8 @@ async def test_negotiation_and_status_codes() -> None:
         assert legacy.json()["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
         wildcard = await http.post(edge.url, json=bad)  # */*: Apollo Gateway's 400
         assert wildcard.status_code == 400
-        async with serve_edge(RouterConfig()) as apollo_like:
+        apollo = RouterConfig(http=HttpConfig(json_errors_ok=False))
+        async with serve_edge(apollo) as apollo_like:
             default = await http.post(
                 apollo_like.url, json=bad, headers={"accept": "application/json"}
             )

@@ -33,6 +33,8 @@ def launch_router(supergraph: Path, *, port: int | None = None, name: str = "rou
         str(port or free_port()),
         "--host",
         "127.0.0.1",
+        # Compared with Apollo Gateway: its 400s for GraphQL errors under application/json.
+        "--apollo-status-codes",
     ]
     return launch(name, argv, ready=_READY, cwd=_REPO, env={"PYTHONUNBUFFERED": "1"})
 
