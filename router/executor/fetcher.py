@@ -9,6 +9,8 @@ from typing import Any
 import aiohttp
 import orjson
 
+from router.executor.http1 import Pool, Target
+
 __all__ = ["SubgraphClient", "SubgraphFetchError"]
 
 _Raw = tuple[int, str, bytes]  # status, reason, body
@@ -18,12 +20,14 @@ _Key = tuple[str, bytes, tuple[tuple[str, str], ...]]  # URL, body, forwarded he
 _FETCH_FAILED = "INTERNAL_SERVER_ERROR"
 
 
-def _reason(error: BaseException) -> str:
+def _reason(error: BaseException, target: Target | None) -> str:
     """Describe a connection failure the way node-fetch does (what Apollo Gateway prints)."""
     if isinstance(error, aiohttp.ClientConnectorError) and isinstance(
         error.os_error, ConnectionRefusedError
     ):
         return f"connect ECONNREFUSED {error.host}:{error.port}"
+    if isinstance(error, ConnectionRefusedError) and target is not None:
+        return f"connect ECONNREFUSED {target.host}:{target.port}"
     return str(error) or type(error).__name__
 
 
@@ -43,6 +47,7 @@ class SubgraphClient:
     def __init__(self, max_connections_per_host: int = 100, *, dedupe: bool = True) -> None:
         self._limit = max_connections_per_host
         self._session: aiohttp.ClientSession | None = None
+        self._pool = Pool(max_connections_per_host)  # plain http:// (the usual subgraph URL)
         self._dedupe = dedupe
         # Identical query requests in flight (same URL, body and forwarded headers) share one
         # HTTP exchange, as Hive Gateway and Apollo Router do; each caller decodes its own copy.
@@ -59,6 +64,7 @@ class SubgraphClient:
         return self._session
 
     async def close(self) -> None:
+        self._pool.close()
         if self._session is not None:
             await self._session.close()
             self._session = None
@@ -73,19 +79,22 @@ class SubgraphClient:
     ) -> dict[str, Any]:
         """Send one request; return the decoded JSON object or raise `SubgraphFetchError`."""
         payload = orjson.dumps(body)
-        if self._dedupe and _reads_only(body):
+        reads = _reads_only(body)
+        if self._dedupe and reads:
             key = (url, payload, tuple(headers.items()))
             task = self._inflight.get(key)
             if task is None:
                 task = asyncio.ensure_future(
-                    self._exchange(service, url, payload, headers, seconds)
+                    self._exchange(service, url, payload, headers, seconds, reads)
                 )
                 self._inflight[key] = task
                 task.add_done_callback(lambda done: self._finished(key, done))
             # Shielded: one caller going away (client disconnect) does not cancel the others'.
             status, reason, raw = await asyncio.shield(task)
         else:
-            status, reason, raw = await self._exchange(service, url, payload, headers, seconds)
+            status, reason, raw = await self._exchange(
+                service, url, payload, headers, seconds, reads
+            )
         return _decode(service, status, reason, raw)
 
     def _finished(self, key: _Key, task: asyncio.Task[_Raw]) -> None:
@@ -93,36 +102,49 @@ class SubgraphClient:
         if not task.cancelled():
             task.exception()  # retrieved here too: every waiter may have gone away
 
-    async def _exchange(
-        self, service: str, url: str, payload: bytes, headers: Mapping[str, str], seconds: float
+    async def _exchange(  # noqa: PLR0917 - one request's parts
+        self,
+        service: str,
+        url: str,
+        payload: bytes,
+        headers: Mapping[str, str],
+        seconds: float,
+        reads: bool,
     ) -> _Raw:
-        request_headers = {
-            "content-type": "application/json",
-            "accept": "application/json",
-            **headers,
-        }
+        target = self._pool.target(url)
         try:
-            async with self._client().post(
-                url,
-                data=payload,
-                headers=request_headers,
-                timeout=aiohttp.ClientTimeout(total=seconds),
-            ) as response:
-                return response.status, response.reason or "", await response.read()
+            if target is not None:
+                return await self._pool.post(target, payload, headers, seconds, reads)
+            return await self._aiohttp(url, payload, headers, seconds)
         except TimeoutError as error:
             raise SubgraphFetchError(
                 f'Timeout while fetching subquery from service "{service}" after {seconds}s',
                 _FETCH_FAILED,
                 {"service": service, "reason": "timeout"},
             ) from error
-        except (aiohttp.ClientError, OSError, asyncio.CancelledError) as error:
-            if isinstance(error, asyncio.CancelledError):
-                raise
+        except (aiohttp.ClientError, OSError) as error:
+            reason = _reason(error, target)
             raise SubgraphFetchError(
-                f"request to {url} failed, reason: {_reason(error)}",
+                f"request to {url} failed, reason: {reason}",
                 _FETCH_FAILED,
-                {"service": service, "reason": _reason(error)},
+                {"service": service, "reason": reason},
             ) from error
+
+    async def _aiohttp(
+        self, url: str, payload: bytes, headers: Mapping[str, str], seconds: float
+    ) -> _Raw:
+        request_headers = {
+            "content-type": "application/json",
+            "accept": "application/json",
+            **headers,
+        }
+        async with self._client().post(
+            url,
+            data=payload,
+            headers=request_headers,
+            timeout=aiohttp.ClientTimeout(total=seconds),
+        ) as response:
+            return response.status, response.reason or "", await response.read()
 
 
 def _reads_only(body: Mapping[str, Any]) -> bool:
