@@ -62,7 +62,8 @@ def main(argv: list[str] | None = None) -> None:
     rate_limit_arguments(parser)
     telemetry_arguments(parser)
     args = parser.parse_args(argv)
-    configure_logging(args.log_level)  # JSON lines on stderr (request logs among them)
+    # JSON lines on stderr (request lines among them).
+    configure_logging(args.log_level, request_log=not args.no_request_log)
     config = RouterConfig(
         subgraph_timeout=args.subgraph_timeout,
         expose_subgraph_errors=args.expose_subgraph_errors,

@@ -1,4 +1,4 @@
-"""One structured JSON log line per GraphQL request on the `router.requests` logger.
+"""One structured JSON log line per GraphQL request (`"logger": "router.requests"`), on stderr.
 
 Fields: request id, operation name and type, client name/version (Apollo's
 `apollographql-client-*` headers), HTTP status, duration, error codes, subgraph fetch count and
@@ -14,13 +14,14 @@ import sys
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 
 __all__ = [
     "CURRENT",
     "REQUEST_ID_HEADER",
+    "SINK",
     "JsonFormatter",
     "RequestRecord",
     "configure_logging",
@@ -30,7 +31,6 @@ __all__ = [
 ]
 
 REQUEST_ID_HEADER = "x-request-id"
-_log = logging.getLogger("router.requests")
 _RESERVED = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message"}
 
 
@@ -105,9 +105,30 @@ def trace_id_of(traceparent: str | None) -> str | None:
     return trace_id if valid else None
 
 
+class _Sink:
+    """Where request lines go: written straight to a binary stream, since a line through the
+    logging module costs ~25 us (record, formatter, handler) and this ~4 us. None: nowhere."""
+
+    stream: BinaryIO | None = None
+
+
+SINK = _Sink()
+
+
 def emit(record: RequestRecord, duration_ms: float) -> None:
-    if _log.isEnabledFor(logging.INFO):
-        _log.info("request", extra=record.fields(duration_ms))
+    """Write the request's line (the same shape as `JsonFormatter`'s) when a sink is set."""
+    stream = SINK.stream
+    if stream is None:
+        return
+    entry: dict[str, Any] = {
+        "ts": datetime.now(UTC).isoformat(timespec="milliseconds"),
+        "level": "info",
+        "logger": "router.requests",
+        "msg": "request",
+    }
+    entry |= record.fields(duration_ms)
+    stream.write(orjson.dumps(entry, option=orjson.OPT_APPEND_NEWLINE))
+    stream.flush()
 
 
 class JsonFormatter(logging.Formatter):
@@ -128,12 +149,14 @@ class JsonFormatter(logging.Formatter):
         return orjson.dumps(entry, default=str).decode()
 
 
-def configure_logging(level: str = "INFO", json: bool = True) -> None:
-    """Every logger of the router process (ours and uvicorn's) to one stderr handler."""
+def configure_logging(level: str = "INFO", request_log: bool = True) -> None:
+    """The router process's logs as JSON lines on stderr: the root logger's handler, and the
+    request lines (at INFO, unless `request_log` is False)."""
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(
-        JsonFormatter() if json else logging.Formatter("%(asctime)s %(levelname)s %(message)s")
-    )
+    handler.setFormatter(JsonFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    if request_log and root.isEnabledFor(logging.INFO):
+        sys.stderr.flush()  # both write to fd 2: keep earlier text before our lines
+        SINK.stream = sys.stderr.buffer

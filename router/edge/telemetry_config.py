@@ -13,9 +13,10 @@ __all__ = ["TelemetryConfig"]
 
 @dataclass(frozen=True, slots=True)
 class TelemetryConfig:
-    """Request logs on by default (emitted when `router.requests` logs at INFO); tracing off."""
+    """Request logs on by default (written where `request_log.SINK` points: `python -m router`
+    points it at stderr); tracing off."""
 
-    #: One JSON line per GraphQL request on the `router.requests` logger.
+    #: One JSON line per GraphQL request.
     request_log: bool = True
     #: Where spans go; None: tracing off and nothing traced is installed (no per-request cost).
     #: `router.edge.tracing.provider_from_env` builds one from the standard OTEL_* variables.

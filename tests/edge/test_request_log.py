@@ -4,7 +4,6 @@ propagated to subgraphs, X-Forwarded-For appended."""
 from __future__ import annotations
 
 import io
-import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -15,7 +14,7 @@ import pytest
 
 from router.config import RouterConfig
 from router.edge import TelemetryConfig
-from router.edge.request_log import JsonFormatter, trace_id_of
+from router.edge.request_log import SINK, trace_id_of
 from tests.edge.conftest import serve_edge
 
 asyncio = pytest.mark.asyncio(loop_scope="session")
@@ -26,20 +25,14 @@ SECRET = "Jane-Secret-Doe"
 
 @contextmanager
 def captured_log() -> Iterator[list[dict[str, Any]]]:
-    """The router's request lines, as its JSON formatter writes them."""
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(JsonFormatter())
-    logger = logging.getLogger("router.requests")
-    level = logger.level
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
+    """The router's request lines, exactly as written (`python -m router` writes to stderr)."""
+    stream = io.BytesIO()
+    previous, SINK.stream = SINK.stream, stream
     lines: list[dict[str, Any]] = []
     try:
         yield lines
     finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
+        SINK.stream = previous
         lines.extend(orjson.loads(line) for line in stream.getvalue().splitlines())
 
 
