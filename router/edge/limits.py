@@ -36,7 +36,7 @@ from router.edge.limits_config import LimitsConfig
 if TYPE_CHECKING:
     from router.pipeline import Router
 
-__all__ = ["Limits", "OperationMeasure", "count_tokens", "measure"]
+__all__ = ["Limits", "OperationMeasure", "count_tokens", "expanded_fields", "measure"]
 
 _SLICING = ("first", "last", "limit", "pageSize")
 _MUTATION_COST = 10
@@ -63,6 +63,7 @@ class OperationMeasure:
     aliases: int
     root_fields: int
     cost: float
+    expanded_fields: int = 0
 
 
 class _Measurer:
@@ -165,6 +166,33 @@ def _directive_int(definition: GraphQLField, directive: str, argument: str) -> i
     return None
 
 
+def expanded_fields(
+    selections: SelectionSetNode,
+    fragments: dict[str, FragmentDefinitionNode],
+    memo: dict[str, int] | None = None,
+) -> int:
+    """How many fields the selection has with every fragment spread expanded in place (each
+    fragment counted once, then reused: linear in the document, however large the result)."""
+    memo = {} if memo is None else memo
+    total = 0
+    for node in selections.selections:
+        if isinstance(node, FieldNode):
+            total += 1
+            if node.selection_set is not None:
+                total += expanded_fields(node.selection_set, fragments, memo)
+        elif isinstance(node, InlineFragmentNode):
+            total += expanded_fields(node.selection_set, fragments, memo)
+        elif isinstance(node, FragmentSpreadNode):
+            name = node.name.value
+            if name not in memo:
+                memo[name] = 0  # cycle guard (validation forbids cycles anyway)
+                definition = fragments.get(name)
+                if definition is not None:
+                    memo[name] = expanded_fields(definition.selection_set, fragments, memo)
+            total += memo[name]
+    return total
+
+
 def measure(
     schema: GraphQLSchema,
     operation_type: OperationType,
@@ -181,7 +209,8 @@ def measure(
     root_fields = sum(1 for s in selections.selections if isinstance(s, FieldNode))
     if operation_type is OperationType.MUTATION:
         cost += _MUTATION_COST * root_fields
-    return OperationMeasure(depth, aliases, root_fields, cost)
+    fields = expanded_fields(selections, fragments)
+    return OperationMeasure(depth, aliases, root_fields, cost, fields)
 
 
 def _reject(ctx: RequestContext, message: str, code: str) -> None:
@@ -252,6 +281,12 @@ class Limits:
                 f"Operation selects {m.root_fields} root fields, more than {c.max_root_fields}"
             )
             _reject(ctx, message, "MAX_ROOT_FIELDS_EXCEEDED")
+        elif c.max_expanded_fields and m.expanded_fields > c.max_expanded_fields:
+            message = (
+                f"Operation selects {m.expanded_fields} fields once its fragments are expanded, "
+                f"more than {c.max_expanded_fields}"
+            )
+            _reject(ctx, message, "MAX_FIELDS_EXCEEDED")
         elif c.max_cost and m.cost > c.max_cost:
             message = f"Estimated cost {m.cost:g} exceeds the limit of {c.max_cost}"
             _reject(ctx, message, "COST_ESTIMATED_TOO_EXPENSIVE")

@@ -17,6 +17,9 @@ class LimitsConfig:
     max_depth: int = 15
     max_aliases: int = 30
     max_root_fields: int = 20
+    #: Fields selected once every fragment spread is expanded in place: what planning walks.
+    #: Fragments spreading the next one twice double it per level (2^40 from a 2 kB document).
+    max_expanded_fields: int = 5_000
     #: Demand-control estimate (Apollo's: objects cost 1, leaves 0, mutations 10, lists times
     #: their assumed size; `@cost`/`@listSize` in the supergraph override). Off by default in
     #: the library and CLI (the differential tests against Apollo send generated deep list
