@@ -450,8 +450,8 @@ def write_report(
         f"**{path_ms:.2f} ms**",
         "- Every gateway returned exactly the expected answer before it was measured.",
         "",
-        "| gateway | concurrency | req/s | p50 ms | p95 ms | p99 ms | CPU (cores) | errors |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| gateway | concurrency | req/s | p50 ms | p95 ms | p99 ms | CPU (cores) | CPU ms/req | errors |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for result in results:
         for level in levels:
@@ -459,25 +459,38 @@ def write_report(
             lines.append(
                 f"| {LABELS[result.name]} | {level} | {load.rps:.0f} | {load.p50_ms:.2f} | "
                 f"{load.p95_ms:.2f} | {load.p99_ms:.2f} | {result.cpu[level]:.2f} | "
-                f"{load.errors} |"
+                f"{1000 * result.cpu[level] / max(load.rps, 1e-9):.2f} | {load.errors} |"
             )
     lines += [
         "",
-        "| gateway | peak RSS MB | overhead at p50, c=1 (ms) | best req/s | vs router |",
-        "|---|---:|---:|---:|---:|",
+        "| gateway | peak RSS MB | overhead at p50, c=1 (ms) | best req/s | vs router | "
+        "CPU ms/req at best | router's CPU advantage |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
-    best = {r.name: max(load.rps for load in r.loads.values()) for r in results}
+    best = {r.name: max(r.loads, key=lambda c, r=r: r.loads[c].rps) for r in results}
+
+    def cost(result: GatewayResult) -> float:
+        level = best[result.name]
+        return 1000 * result.cpu[level] / max(result.loads[level].rps, 1e-9)
+
+    ours = next((r for r in results if r.name == "router"), None)
     for result in results:
         low = result.loads[min(levels)]
-        ratio = best.get("router", 0) / best[result.name] if best[result.name] else 0
+        rps = result.loads[best[result.name]].rps
+        ratio = ours.loads[best["router"]].rps / rps if ours and rps else 0
+        advantage = cost(result) / cost(ours) if ours else 0
         lines.append(
             f"| {LABELS[result.name]} | {result.peak_rss_mb:.0f} | "
-            f"{low.p50_ms - path_ms:.2f} | {best[result.name]:.0f} | {ratio:.2f}x |"
+            f"{low.p50_ms - path_ms:.2f} | {rps:.0f} | {ratio:.2f}x | "
+            f"{cost(result):.2f} | {advantage:.2f}x |"
         )
     lines += [
         "",
         "Overhead = gateway p50 at the lowest concurrency - subgraphs' critical path. "
-        "'vs router' = our best req/s ÷ that gateway's best req/s.",
+        "'vs router' = our best req/s ÷ that gateway's best req/s. CPU ms/req = gateway CPU "
+        "time per request at its best level; 'router's CPU advantage' = that ÷ ours, i.e. the "
+        "throughput ratio each would reach on a core of its own (robust when other work shares "
+        "the machine and the gateways get unequal CPU).",
         "",
         "Our router's plan for the query:",
         "",
