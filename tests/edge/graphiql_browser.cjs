@@ -5,7 +5,7 @@
 const { chromium } = require(require.resolve("playwright-core", { paths: [process.cwd()] }));
 
 const [url, executablePath, userDataDir, query, expected] = process.argv.slice(2);
-const TIMEOUT = 15000;
+const TIMEOUT = 30000; // per step; generous for a loaded machine
 
 (async () => {
   const started = Date.now();

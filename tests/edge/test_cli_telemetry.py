@@ -21,7 +21,7 @@ SUPERGRAPH = REPO / "schema" / "supergraph.graphql"
 TRACE_ID = "0af7651916cd43dd8448eb211c80319c"
 
 
-def collector(exports: list[ExportTraceServiceRequest]) -> Any:
+def collector(exports: list[ExportTraceServiceRequest], arrived: asyncio.Event) -> Any:
     """A minimal OTLP/HTTP trace receiver (protobuf bodies at /v1/traces)."""
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
@@ -35,6 +35,7 @@ def collector(exports: list[ExportTraceServiceRequest]) -> Any:
                 break
         if scope["path"] == "/v1/traces":
             exports.append(ExportTraceServiceRequest.FromString(body))
+            arrived.set()
         headers = [(b"content-type", b"application/x-protobuf"), (b"content-length", b"0")]
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": b""})
@@ -45,7 +46,15 @@ def collector(exports: list[ExportTraceServiceRequest]) -> Any:
 @pytest.mark.asyncio(loop_scope="session")
 async def test_router_exports_spans_and_logs_the_trace_id() -> None:
     exports: list[ExportTraceServiceRequest] = []
-    async with serve_asgi(collector(exports)) as endpoint:
+    arrived = asyncio.Event()
+
+    async def request_span_exported() -> None:
+        # Spans come in batches; the request's own span ends last.
+        while not any("Ping" in str(e) for e in exports):
+            await arrived.wait()
+            arrived.clear()
+
+    async with serve_asgi(collector(exports, arrived)) as endpoint:
         argv = [sys.executable, "-m", "router", "--supergraph", str(SUPERGRAPH)]
         argv += ["--port", str(free_port()), "--reload-interval", "0"]
         env = {
@@ -72,10 +81,7 @@ async def test_router_exports_spans_and_logs_the_trace_id() -> None:
                     },
                 )
             assert response.json() == {"data": {"__typename": "Query"}}
-            for _ in range(300):
-                if any("Ping" in str(e) for e in exports):
-                    break
-                await asyncio.sleep(0.05)
+            await asyncio.wait_for(request_span_exported(), 30)
         finally:
             router.stop()
         log = router.log()
