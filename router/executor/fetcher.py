@@ -13,6 +13,9 @@ from router.executor.http1 import Pool, Target
 
 __all__ = ["SubgraphClient", "SubgraphFetchError"]
 
+# Forwarded headers that only correlate logs and traces: not part of the in-flight key, so
+# requests that differ only in them share one exchange (the leader's ids reach the subgraph).
+_CORRELATION = frozenset({"x-request-id", "traceparent", "tracestate"})
 _Raw = tuple[int, str, bytes]  # status, reason, body
 _Key = tuple[str, bytes, tuple[tuple[str, str], ...]]  # URL, body, forwarded headers
 
@@ -49,7 +52,7 @@ class SubgraphClient:
         self._session: aiohttp.ClientSession | None = None
         self._pool = Pool(max_connections_per_host)  # plain http:// (the usual subgraph URL)
         self._dedupe = dedupe
-        # Identical query requests in flight (same URL, body and forwarded headers) share one
+        # Identical query requests in flight (same URL, body and answer-relevant headers) share one
         # HTTP exchange, as Hive Gateway and Apollo Router do; each caller decodes its own copy.
         self._inflight: dict[_Key, asyncio.Task[_Raw]] = {}
 
@@ -81,7 +84,8 @@ class SubgraphClient:
         payload = orjson.dumps(body)
         reads = _reads_only(body)
         if self._dedupe and reads:
-            key = (url, payload, tuple(headers.items()))
+            # Correlation headers (a fresh request id per client request) do not change answers.
+            key = (url, payload, tuple(h for h in headers.items() if h[0] not in _CORRELATION))
             task = self._inflight.get(key)
             if task is None:
                 task = asyncio.ensure_future(

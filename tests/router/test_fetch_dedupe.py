@@ -37,7 +37,13 @@ async def test_identical_queries_in_flight_share_one_request() -> None:
             async def post(query: str, headers: dict[str, str]) -> dict[str, Any]:
                 return await client.post("s", url, {"query": query}, headers, 30.0)
 
-            answers = await asyncio.gather(*(post("{ n }", auth) for _ in range(5)))
+            # Request ids and trace context differ per client request and are not part of the key.
+            answers = await asyncio.gather(
+                *(
+                    post("{ n }", {**auth, "x-request-id": f"r{i}", "traceparent": f"t{i}"})
+                    for i in range(5)
+                )
+            )
             assert len(seen) == 1
             assert answers == [{"data": {"n": [1, 2]}}] * 5
             # Each caller owns its answer: the executor merges into it in place.
