@@ -11,6 +11,7 @@ from strawberry.types import Info
 from subgraphs.kit.access import context_of, require_principal
 from subgraphs.kit.audit_trail import AuditNote, audit_trail
 from subgraphs.kit.schema import build_schema
+from subgraphs.kit.selections import asks_for
 from subgraphs.kit.stats_cache import StatsCache
 from subgraphs.patients import contacts, service, stats
 from subgraphs.patients.types import (
@@ -125,8 +126,12 @@ class Query:
         where = (filter or PatientFilterInput()).build(today)
         context = context_of(info)
         cache = StatsCache(context.redis, context.settings, "patients")
+        # byDoctor is 20,000 groups at scale: computed and serialized only when asked for.
+        per_doctor = asks_for(info, "byDoctor")
         async with context.read() as session:
-            figures = await stats.patient_statistics(session, principal, where, today, cache)
+            figures = await stats.patient_statistics(
+                session, principal, where, today, cache, per_doctor=per_doctor
+            )
         return PatientStatistics.of(figures)
 
 

@@ -88,10 +88,13 @@ async def patient_statistics(
     where: PatientFilter,
     today: date,
     cache: StatsCache | None = None,
+    *,
+    per_doctor: bool = True,
 ) -> PatientStatistics:
     """Admins and services: everyone; institutions and doctors: their own patients; analysts:
     everyone, aggregates only (no per-doctor figures, small groups suppressed). With a `cache`,
-    figures are as fresh as its generation and TTL say (`subgraphs/kit/stats_cache.py`)."""
+    figures are as fresh as its generation and TTL say (`subgraphs/kit/stats_cache.py`).
+    `per_doctor=False` leaves out the per-doctor figures (None) when nobody asked for them."""
     if not principal.has_role(
         Role.ADMIN, Role.SERVICE, Role.INSTITUTION, Role.DOCTOR, Role.ANALYST
     ):
@@ -102,14 +105,16 @@ async def patient_statistics(
     if analyst and (where.ids is not None or where.doctor_ids is not None or where.name):
         raise Forbidden("Analysts may not narrow statistics to people, doctors or names")
 
+    doctors = per_doctor and not analyst
+
     async def compute() -> _Counts:
-        return await _count(session, viewer, where, today, doctors=not analyst)
+        return await _count(session, viewer, where, today, doctors=doctors)
 
     if cache is None:
         counts = await compute()
     else:
         # Keyed by visibility and filter, not by caller: same rows seen, same figures.
-        question = ("patient_statistics", viewer, where, today, not analyst)
+        question = ("patient_statistics", viewer, where, today, doctors)
         counts = await cache.get(session, question, compute, dump=asdict, load=_Counts.load)
     return PatientStatistics(
         total=_figure("total", counts.total, analyst=analyst),

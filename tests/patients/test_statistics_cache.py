@@ -90,3 +90,16 @@ async def test_without_redis_figures_are_computed(stack: SubgraphStack, db: Asyn
     finally:
         await unreachable.aclose()
     assert calls == 2
+
+
+async def test_per_doctor_figures_when_asked_through_a_fragment(
+    stack: SubgraphStack, http: httpx.AsyncClient
+) -> None:
+    """byDoctor is left out when not selected; a fragment selecting it still gets it."""
+    admin = await as_role(stack, http, "admin")
+    query = """{ patientStatistics { total ...D } }
+      fragment D on PatientStatistics { ... on PatientStatistics { byDoctor { key count } } }"""
+    body = await patients_gql(stack, http, query, None, admin)
+    assert not body.get("errors"), body
+    figures = body["data"]["patientStatistics"]
+    assert sum(d["count"] for d in figures["byDoctor"]) == figures["total"]
