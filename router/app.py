@@ -224,18 +224,24 @@ def _decode(body: dict[str, Any]) -> GraphQLRequest:
     return GraphQLRequest(
         query=body.get("query"),
         variables=body.get("variables"),
-        operation_name=body.get("operationName") or None,
+        # "" reads as absent; any other non-string reaches stage_request_shape (400).
+        operation_name=_absent_if_empty(body.get("operationName")),
         extensions=body.get("extensions"),
     )
 
 
+def _absent_if_empty(value: Any) -> Any:
+    return None if value is None or value == "" else value
+
+
 def _operation(ctx: RequestContext) -> tuple[str | None, str | None]:
     """(name, type) for the request log: the executed operation, else what the client named."""
+    requested: object = ctx.request.operation_name
+    named = requested if isinstance(requested, str) else None
     operation = ctx.operation
     if operation is None:
-        return ctx.request.operation_name, None
-    name = operation.name.value if operation.name else ctx.request.operation_name
-    return name, operation.operation.value
+        return named, None
+    return (operation.name.value if operation.name else named), operation.operation.value
 
 
 def create_app(supergraph_sdl: str, config: RouterConfig | None = None) -> RouterApp:
