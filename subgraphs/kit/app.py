@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute
 from strawberry.fastapi import GraphQLRouter
 
 from subgraphs.kit.auth import default_authenticator
+from subgraphs.kit.body_guard import BodyGuard
 from subgraphs.kit.context import RequestContext
 from subgraphs.kit.db import create_engine, session_factory
 from subgraphs.kit.errors import Unauthenticated
@@ -127,5 +128,6 @@ def create_subgraph_app(
     app.add_api_route("/health", health_endpoint, methods=["GET"], include_in_schema=False)
     for route in definition.routes:
         app.router.routes.append(route)
+    app.add_middleware(BodyGuard)
     app.add_middleware(RequestIdMiddleware)
     return app

@@ -9,11 +9,18 @@ from pathlib import Path
 
 import httpx
 
-from tests.support.gateway_process import RunningGateway, free_port, launch
+from tests.support.gateway_process import Launching, RunningGateway, free_port, launch
 from tests.support.infra import TestInfra
 from tests.support.stack import SubgraphStack
 
-__all__ = ["ROOT", "rss_kb", "start_router", "start_subgraph", "supergraph_for"]
+__all__ = [
+    "ROOT",
+    "launch_subgraph",
+    "rss_kb",
+    "start_router",
+    "start_subgraph",
+    "supergraph_for",
+]
 
 ROOT = Path(__file__).resolve().parents[2]
 _READY = r"router listening on (?P<url>http://\S+/graphql)"
@@ -56,16 +63,24 @@ def rss_kb(pid: int) -> int:
     raise RuntimeError(f"no VmRSS for {pid}")
 
 
-def start_subgraph(
-    name: str, stack: SubgraphStack, infra: TestInfra, *, port: int | None = None
-) -> RunningGateway:
-    """`predicthealth subgraph NAME` as a real process (production mode) on the test database,
-    its peers being `stack`'s subgraphs."""
+def launch_subgraph(
+    name: str, peers: Mapping[str, str], infra: TestInfra, *, port: int | None = None
+) -> Launching:
+    """Start `predicthealth subgraph NAME` as a real process (production mode) on `infra`'s
+    database, calling its peers at `peers` (name -> URL); `.wait()` for it."""
     cli = Path(sys.executable).parent / "predicthealth"
-    env = {f"{n.upper()}_SERVICE_URL": stack.url(n) for n in stack.ports}
+    env = {f"{n.upper()}_SERVICE_URL": url for n, url in peers.items()}
     env |= {"DATABASE_URL": infra.database_url, "REDIS_URL": infra.redis_url,
             "REDIS_PREFIX": infra.redis_prefix, "ENVIRONMENT": "production",
             "LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1"}  # fmt: skip
     argv = [str(cli), "subgraph", name, "--host", "127.0.0.1", "--port", str(port or free_port())]
     ready = rf"{name} subgraph listening on (?P<url>http://\S+/graphql)"
-    return launch(name, argv, ready=ready, cwd=ROOT, env=env).wait(60)
+    return launch(name, argv, ready=ready, cwd=ROOT, env=env)
+
+
+def start_subgraph(
+    name: str, stack: SubgraphStack, infra: TestInfra, *, port: int | None = None
+) -> RunningGateway:
+    """One subgraph as a real process whose peers are `stack`'s subgraphs."""
+    peers = {n: stack.url(n) for n in stack.ports}
+    return launch_subgraph(name, peers, infra, port=port).wait(60)
