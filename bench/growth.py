@@ -1,6 +1,6 @@
 """Benchmark 2: cost growth through our router — list size (10 → 10,000) and plan depth (1 → 5).
 
-    uv run python bench/growth.py [--seconds 5] [--quick]
+    uv run python bench/growth.py [--seconds 5] [--rounds 3] [--quick]
 
 Starts the chain subgraphs of `bench/growth_subgraphs.py` (memoised: their answers cost a dict
 lookup), composes them with Apollo's composition and runs `python -m router` pinned to its own
@@ -146,7 +146,8 @@ def _report(
         "",
         f"Run {started:%Y-%m-%d %H:%M} UTC on {os.cpu_count()} shared cores; router "
         "(`python -m router`) pinned to core 1, memoised synthetic subgraphs "
-        "(`bench/growth_subgraphs.py`) and `wrk -c1` on core 0. Latency at concurrency 1.",
+        "(`bench/growth_subgraphs.py`) and `wrk -c1` on core 0. Latency at concurrency 1; each "
+        "point is the median of several rounds over all points (the machine is shared).",
         "",
         "![growth](growth.png)",
         "",
@@ -211,9 +212,12 @@ def _plot(size: list[Point], flat: list[Point], depth: list[Point], out: Path) -
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5.0, help="wrk run per point")
-    parser.add_argument("--quick", action="store_true", help="2 s per point")
+    parser.add_argument("--quick", action="store_true", help="2 s per point, 1 round")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds over all points (median)")
     args = parser.parse_args(argv)
     seconds = 2.0 if args.quick else args.seconds
+    if args.quick:
+        args.rounds = 1
     started = datetime.datetime.now(datetime.UTC)
     workdir = Path(tempfile.mkdtemp(prefix="ph-growth-"))
     subgraphs = _start_subgraphs(workdir)
@@ -223,18 +227,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         supergraph = workdir / "supergraph.graphql"
         supergraph.write_text(compose_with_apollo(specs))
         router = start_gateway("router", supergraph, workdir)
-        size = [
-            _measure(router.url, "size", n, n=n, depth=1, seconds=seconds, workdir=workdir)
-            for n in SIZES
-        ]
-        flat = [
-            _measure(router.url, "no hop", n, n=n, depth=0, seconds=seconds, workdir=workdir)
-            for n in SIZES
-        ]
-        depth = [
-            _measure(router.url, "depth", d, n=DEPTH_N, depth=d, seconds=seconds, workdir=workdir)
-            for d in range(1, DEPTH + 1)
-        ]
+        points = [("size", n, n, 1) for n in SIZES] + [("no hop", n, n, 0) for n in SIZES]
+        points += [("depth", d, DEPTH_N, d) for d in range(1, DEPTH + 1)]
+        # Rounds over every point, each point's median round kept: a burst of load from
+        # elsewhere on the shared machine spoils one round of a point, not the result.
+        rounds: dict[tuple[str, int], list[Point]] = {}
+        for _ in range(args.rounds):
+            for series, x, n, d in points:
+                measured = _measure(router.url, series, x, n=n, depth=d, seconds=seconds,
+                                    workdir=workdir)  # fmt: skip
+                rounds.setdefault((series, x), []).append(measured)
+        chosen = {key: sorted(ps, key=lambda p: p.p50)[len(ps) // 2] for key, ps in rounds.items()}
+        size = [chosen[("size", n)] for n in SIZES]
+        flat = [chosen[("no hop", n)] for n in SIZES]
+        depth = [chosen[("depth", d)] for d in range(1, DEPTH + 1)]
     finally:
         if router is not None:
             router.stop()
