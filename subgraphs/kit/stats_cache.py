@@ -7,14 +7,17 @@ generation is part of the cache key, so any write — through the API, a seed, p
 next read compute afresh. The one gap: a computation racing an uncommitted write may store
 pre-write figures under the new generation (a sequence advances before its writer commits);
 the TTL (default 60 s) bounds that, and any later write ends it. Redis down: computed directly.
+Each process also keeps its last few values by the same key (no Redis round trip, no decoding).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import orjson
 from alembic import op
@@ -54,6 +57,31 @@ def drop_stats_generation(schema: str, tables: Sequence[str]) -> None:
     op.execute(f"DROP SEQUENCE IF EXISTS {schema}.stats_generation")
 
 
+class _Recent:
+    """The last few values this process read or computed, by full key (generation included,
+    so as fresh as Redis): a hit skips the Redis round trip and decoding a large JSON value."""
+
+    def __init__(self, size: int = 32) -> None:
+        self.size = size
+        self.values: OrderedDict[str, tuple[float, Any]] = OrderedDict()
+
+    def get(self, key: str) -> Any:
+        found = self.values.get(key)
+        if found is None or found[0] < time.monotonic():
+            return None
+        self.values.move_to_end(key)
+        return found[1]
+
+    def put(self, key: str, value: Any, ttl: float) -> None:
+        self.values[key] = (time.monotonic() + ttl, value)
+        self.values.move_to_end(key)
+        while len(self.values) > self.size:
+            self.values.popitem(last=False)
+
+
+_RECENT = _Recent()
+
+
 class StatsCache:
     """Figures of one subgraph's schema, keyed by what they were computed for."""
 
@@ -83,14 +111,20 @@ class StatsCache:
     ) -> T:
         """The cached value for `parts` (reprs must identify the question), else `compute()`."""
         key = await self._key(session, parts)
+        recent = _RECENT.get(key)
+        if recent is not None:
+            return cast("T", recent)
         try:
             raw = await self.redis.get(key)
         except RedisError as exc:
             _log.warning("statistics cache unavailable: %s", exc)
             return await compute()
         if raw is not None:
-            return load(orjson.loads(raw))
+            value = load(orjson.loads(raw))
+            _RECENT.put(key, value, self.ttl)
+            return value
         value = await compute()
+        _RECENT.put(key, value, self.ttl)
         try:
             # default=str: asyncpg's own UUID type and the like are written as text.
             await self.redis.set(key, orjson.dumps(dump(value), default=str), ex=self.ttl)
