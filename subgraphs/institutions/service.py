@@ -15,6 +15,7 @@ from subgraphs.institutions.attachments import Attachments
 from subgraphs.institutions.models import Institution
 from subgraphs.institutions.repository import ConstraintViolation
 from subgraphs.institutions.search import InstitutionFilter, InstitutionSort
+from subgraphs.kit.context import last_step
 from subgraphs.kit.errors import Conflict, Forbidden, Invalid, NotFound
 from subgraphs.kit.keyset import Page, page_request
 from subgraphs.kit.logins import LoginGateway, NewLogin, create_with_login
@@ -231,7 +232,8 @@ async def delete_institution(
     logins: LoginGateway,
 ) -> uuid.UUID:
     """Remove the profile and its login; the row is deleted in the caller's transaction, which
-    rolls back when the login cannot be removed."""
+    rolls back when the login cannot be removed. The login goes as the last step before COMMIT
+    (after every other write was flushed), so only COMMIT itself can fail once it is gone."""
     if not principal.has_role(Role.ADMIN, Role.SERVICE):
         raise Forbidden("Only admins may delete institutions")
     row = await _load_for_change(session, principal, institution_id)
@@ -240,7 +242,9 @@ async def delete_institution(
     await repository.delete_institution(session, institution_id)
     await repository.flush(session)
     if row.user_id is not None:
-        await logins.delete_login(row.user_id)
+        # Not undoable: last, once the row and the audit event are flushed (kit.context).
+        user_id = row.user_id
+        last_step(session, lambda: logins.delete_login(user_id))
     return institution_id
 
 

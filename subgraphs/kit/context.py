@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,7 +14,16 @@ from strawberry.fastapi import BaseContext
 from subgraphs.kit.principal import ANONYMOUS, Principal
 from subgraphs.kit.settings import Settings
 
-__all__ = ["RequestContext"]
+__all__ = ["RequestContext", "last_step"]
+
+
+_LAST_STEPS = "predicthealth.last_steps"
+
+
+def last_step(session: AsyncSession, step: Callable[[], Awaitable[None]]) -> None:
+    """Run `step` as the last thing before the unit of work started by `RequestContext.write`
+    commits: once every row is flushed, so only COMMIT itself can fail after it."""
+    session.info.setdefault(_LAST_STEPS, []).append(step)
 
 
 @dataclass(kw_only=True)
@@ -43,6 +52,14 @@ class RequestContext(BaseContext):
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
-        """A unit of work committed at the edge: all of it, or (on any exception) none of it."""
+        """A unit of work committed at the edge: all of it, or (on any exception) none of it.
+
+        Steps registered with `last_step` run after everything else was flushed (the audit
+        event too), just before COMMIT: for effects elsewhere that cannot be undone."""
         async with self.sessions() as session, session.begin():
             yield session
+            steps = session.info.pop(_LAST_STEPS, [])
+            if steps:
+                await session.flush()
+                for step in steps:
+                    await step()

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from subgraphs.kit.context import last_step
 from subgraphs.kit.errors import Conflict, Forbidden, Invalid, NotFound
 from subgraphs.kit.keyset import Page, page_request
 from subgraphs.kit.logins import LoginGateway, NewLogin, create_with_login
@@ -241,15 +242,18 @@ async def set_active(
 async def delete_patient(
     session: AsyncSession, principal: Principal, patient_id: uuid.UUID, logins: LoginGateway
 ) -> uuid.UUID:
-    """Admins only. The row goes inside the caller's transaction, the login just before it
-    commits: if removing the login fails, the row stays too."""
+    """Admins only. The row goes inside the caller's transaction, the login as its last step
+    before COMMIT (after every other write was flushed): if removing the login fails, the row
+    stays too, and nothing but COMMIT itself can fail once the login is gone."""
     row = await _visible_for_update(session, principal, patient_id)
     if not access.is_admin(principal):
         raise Forbidden("Only administrators may delete a patient")
     await repository.delete_patient(session, row.id)
     await session.flush()
     if row.user_id is not None:
-        await logins.delete_login(row.user_id)
+        # Not undoable: last, once the row and the audit event are flushed (kit.context).
+        user_id = row.user_id
+        last_step(session, lambda: logins.delete_login(user_id))
     return row.id
 
 

@@ -14,7 +14,8 @@ from tests.support.stack import SubgraphStack, start_stack
 def own_stack(infra: TestInfra) -> Iterator[SubgraphStack]:
     """The five subgraphs on the session database, but servers of this module alone (tests stop
     and restart them)."""
-    running = start_stack(infra)
+    # Cheap password hashes: these tests sign in and change passwords many times.
+    running = start_stack(infra, bcrypt_rounds=4)
     try:
         yield running
     finally:
