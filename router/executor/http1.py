@@ -48,7 +48,8 @@ class Target:
         self.host = host
         self.port = port
         self.key = (host, port)
-        authority = host if port == 80 else f"{host}:{port}"
+        name = f"[{host}]" if ":" in host else host  # an IPv6 literal keeps its brackets
+        authority = name if port == 80 else f"{name}:{port}"
         self.head = (
             f"POST {path} HTTP/1.1\r\nHost: {authority}\r\n"
             "Content-Type: application/json\r\nAccept: application/json\r\n"
