@@ -7,7 +7,18 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, select, tuple_, update
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Uuid,
+    bindparam,
+    delete,
+    func,
+    select,
+    true,
+    tuple_,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -173,17 +184,28 @@ async def page_by_owner(
     limit: int,
 ) -> Sequence[Patient]:
     """The first `limit` visible patients of each doctor (or institution), for many owners in
-    ONE statement (row_number per owner): `Doctor.patients` never runs a query per doctor."""
+    ONE statement: `Doctor.patients` never runs a query per doctor. A LATERAL page per owner
+    reads `limit` rows down the (owner, sort) index; ranking every owner's rows with
+    row_number() read them all (1,000 doctors x 5 patients: 290 ms -> ~25 ms at 1M patients)."""
     owner = getattr(Patient, column)
-    rank = func.row_number().over(partition_by=owner, order_by=_order(sort)).label("rank")
-    inner = select(Patient, rank).where(
-        owner.in_(owner_ids), visible_to(viewer), *conditions(where)
+    # One uuid[] parameter, unnested with its positions: the statement text (and its compiled
+    # form) is the same for any number of owners.
+    owners = (
+        func.unnest(bindparam("owner_ids", list(owner_ids), type_=ARRAY(Uuid)))
+        .table_valued("owner_id", with_ordinality="position")
+        .render_derived(name="owners")
     )
+    page = select(Patient).where(owner == owners.c.owner_id, visible_to(viewer), *conditions(where))
     if after is not None:
-        inner = inner.where(_after(sort, after))
-    ranked = inner.subquery()
-    patient = aliased(Patient, ranked)
-    query = select(patient).where(ranked.c.rank <= limit).order_by(ranked.c[column], ranked.c.rank)
+        page = page.where(_after(sort, after))
+    pages = page.order_by(*_order(sort)).limit(limit).lateral("page")
+    patient = aliased(Patient, pages)
+    query = (
+        select(patient)
+        .select_from(owners)
+        .join(pages, true())
+        .order_by(owners.c.position, *_order(sort, patient))
+    )
     return (await session.scalars(query)).all()
 
 
