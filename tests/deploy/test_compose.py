@@ -119,3 +119,9 @@ def test_the_deployed_supergraph_is_the_checked_in_one() -> None:
         assert local in checked_in
         checked_in = checked_in.replace(local, urls[f"{name}_service_url"])
     assert composed == checked_in
+
+
+def test_the_router_verifies_tokens_and_limits_cost() -> None:
+    env = _services()["router"]["environment"]
+    assert env["JWT_JWKS_URL"] == "http://auth:8003/.well-known/jwks.json"
+    assert int(env["MAX_COST"]) > 0
