@@ -121,6 +121,42 @@ class _Generator:
                 raise Unsupported("generated shaper too large")
         return name
 
+    def items(self, inner: _Type, value: str, depth: int) -> str:
+        """An expression shaping the elements of the JSON list held in the name `value`."""
+        element, nullable_items = inner, True
+        if element.kind == _NON_NULL:
+            assert element.inner is not None
+            element, nullable_items = element.inner, False
+        sub = element.sub if element.kind == _COMPOSITE else None
+        if sub is not None and (sub.root or not is_abstract_type(sub.parent)):
+            # Objects of one type: a loop with the object's body inline (no call per object).
+            return f"{self.list_function(sub, nullable_items)}({value})"
+        item = f"i{depth}"
+        return f"[{self.expression(inner, item, depth + 1)} for {item} in {value}]"
+
+    def list_function(self, compiled: _Set, nullable_items: bool) -> str:
+        """Emit a function shaping a list of objects of `compiled`'s (object) type."""
+        parent = compiled.parent
+        statements, untyped = self.branch(compiled.fields(parent.name), parent.name)
+        test = f"t is None or t == {parent.name!r}" if untyped else f"t == {parent.name!r}"
+        *reads, result = statements
+        assert result.startswith("return ")
+        lines = ["    out = []", "    append = out.append", "    for src in items:"]
+        if nullable_items:
+            lines += ["        if src is None:", "            append(None)", "            continue"]
+        lines += ["        g = src.get", '        t = g("__typename")', f"        if not ({test}):"]
+        lines += ["            _miss()", *("        " + line for line in reads)]
+        lines += [f"        append({result.removeprefix('return ')})", "    return out"]
+        body = "\n".join(lines)
+        name = self.functions.get(body)
+        if name is None:
+            name = self.functions[body] = self.name("l")
+            self.lines.append(f"def {name}(items):")
+            self.lines.extend(lines)
+            if len(self.lines) > _MAX_LINES:
+                raise Unsupported("generated shaper too large")
+        return name
+
     def branch(self, fields: tuple[_Field, ...], typename: str) -> tuple[list[str], bool]:
         """Statements shaping `src` of runtime type `typename`, and whether they also hold for an
         object that carries no `__typename` (the interpreter then uses the declaring type)."""
@@ -201,9 +237,7 @@ class _Generator:
             return f"({value} if {test} else {check}({value}))"
         if node.kind == _LIST:
             assert node.inner is not None
-            item = f"i{depth}"
-            inner = self.expression(node.inner, item, depth + 1)
-            items = f"[{inner} for {item} in {value}]"
+            items = self.items(node.inner, value, depth)
             shaped = f"{items} if {value}.__class__ is list else _miss()"
             if nullable:
                 return f"(None if {value} is None else {shaped})"
