@@ -67,6 +67,7 @@ def main(argv: list[str] | None = None) -> None:
     config = RouterConfig(
         subgraph_timeout=args.subgraph_timeout,
         expose_subgraph_errors=args.expose_subgraph_errors,
+        mask_fetch_errors=os.environ.get("ENVIRONMENT", "").lower() == "production",
         auth=_auth_config(args),
         persisted_queries=persisted_query_config(args),
         http=http_config(args),

@@ -34,6 +34,9 @@ class RouterConfig:
     forward_headers: tuple[str, ...] = _FORWARDED
     # Pass subgraph error extensions through untouched instead of keeping only `code`.
     expose_subgraph_errors: bool = False
+    # A failed subgraph fetch says only that (Apollo's `request to URL failed, reason: …` names
+    # internal hosts and ports); `python -m router` turns it on with ENVIRONMENT=production.
+    mask_fetch_errors: bool = False
     # Request header that makes the response carry `extensions.queryPlan` (text).
     plan_header: str = "apollo-query-plan-experimental"
     # Connections kept open per subgraph host.

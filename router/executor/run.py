@@ -126,7 +126,9 @@ class _Run:
             extensions: dict[str, Any] = {"code": error.code}
             if executor.config.expose_subgraph_errors:
                 extensions = {**error.extensions, **extensions}
-            self.errors.append({"message": error.message, "extensions": extensions})
+            masked = executor.config.mask_fetch_errors
+            message = "A subgraph request failed" if masked else error.message
+            self.errors.append({"message": message, "extensions": extensions})
             return None
 
     def _error(self, error: Any, service: str, path: list[str | int] | None) -> dict[str, Any]:
