@@ -39,6 +39,10 @@ def _classify(error: GraphQLError, *, mask: bool) -> GraphQLError:
             path=error.path,
             extensions={**(error.extensions or {}), "code": code},
         )
+    if error.path is None and error.message.startswith("Variable '$"):
+        # Variable coercion (before any resolver runs) carries the scalar's or enum's own
+        # exception (strawberry: a KeyError for an unknown enum value): the caller's mistake.
+        return GraphQLError(error.message, nodes=error.nodes, extensions={"code": "BAD_USER_INPUT"})
     if is_outage(original):
         # Not a bug: PostgreSQL or Redis is unreachable (restart, failover). Say so, briefly.
         _log.warning("backing server unavailable: %s", type(original).__name__)
