@@ -55,6 +55,13 @@ def main(argv: list[str] | None = None) -> None:
         help="refuse __schema/__type (env ROUTER_INTROSPECTION=false; off in production unless "
         "ROUTER_INTROSPECTION=true)",
     )
+    parser.add_argument(
+        "--no-subgraph-dedupe",
+        action="store_true",
+        default=os.environ.get("ROUTER_SUBGRAPH_DEDUPE", "").lower() == "false",
+        help="one subgraph request per client request, even for identical reads in flight "
+        "(env ROUTER_SUBGRAPH_DEDUPE=false); sharing keeps one read-audit entry per shared read",
+    )
     parser.add_argument("--explain", metavar="QUERY", help="print the query plan of QUERY and exit")
     _auth_arguments(parser)
     persisted_query_arguments(parser)
@@ -78,6 +85,7 @@ def main(argv: list[str] | None = None) -> None:
         graphiql=not args.no_graphiql,
         introspection=not args.no_introspection,
         reload_interval=args.reload_interval,
+        dedupe_subgraph_requests=not args.no_subgraph_dedupe,
     )
     if args.explain:
         from graphql import parse

@@ -41,6 +41,11 @@ class RouterConfig:
     plan_header: str = "apollo-query-plan-experimental"
     # Connections kept open per subgraph host.
     max_connections_per_host: int = 100
+    # Identical read requests in flight to one subgraph (same body, token and forwarded headers)
+    # share one exchange, as Hive Gateway does. Only the first request's id reaches the subgraph,
+    # so its read audit holds one entry for the shared reads; False gives one exchange (and one
+    # audit entry) per client request, as Apollo Router's default does.
+    dedupe_subgraph_requests: bool = True
     document_cache_size: int = 1024
     plan_cache_size: int = 1024
     # JWT verification and @authenticated/@requiresScopes/@policy; None: both off.

@@ -43,7 +43,9 @@ class Router:
         self.documents = DocumentCache(self.api_schema, self.config.document_cache_size)
         self.planner = QueryPlanner(self.supergraph)
         self._plans: OrderedDict[tuple[str, str | None, Hashable], QueryPlan] = OrderedDict()
-        self.client = SubgraphClient(self.config.max_connections_per_host)
+        self.client = SubgraphClient(
+            self.config.max_connections_per_host, dedupe=self.config.dedupe_subgraph_requests
+        )
         urls = {
             name: self.config.subgraph_urls.get(name, g.url)
             for name, g in self.supergraph.graphs.items()

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from router.executor.fetcher import SubgraphClient
 from tests.router.servers import Receive, Scope, Send, serve_asgi
+
+_SUPERGRAPH = Path(__file__).resolve().parents[2] / "schema" / "supergraph.graphql"
 
 
 def _counting_app(seen: list[bytes]) -> Any:
@@ -63,5 +66,24 @@ async def test_identical_queries_in_flight_share_one_request() -> None:
             seen.clear()
             await post("{ n }", auth)  # nothing in flight any more
             assert len(seen) == 1
+    finally:
+        await client.close()
+
+
+@pytest.mark.asyncio
+async def test_sharing_off_sends_one_request_per_caller() -> None:
+    """`dedupe_subgraph_requests=False`: one exchange (and one subgraph read audit) per request."""
+    from router.config import RouterConfig
+    from router.pipeline import Router
+
+    seen: list[bytes] = []
+    router = Router(_SUPERGRAPH.read_text(), RouterConfig(dedupe_subgraph_requests=False))
+    client = router.client
+    try:
+        async with serve_asgi(_counting_app(seen)) as url:
+            await asyncio.gather(
+                *(client.post("s", url, {"query": "{ n }"}, {}, 30.0) for _ in range(3))
+            )
+            assert len(seen) == 3
     finally:
         await client.close()
