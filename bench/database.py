@@ -406,7 +406,9 @@ async def _run(args: argparse.Namespace, database_url: str) -> None:
                     log(f"{case.name}: p50 {percentile(case.times, 50):.2f} ms, "
                         f"p95 {percentile(case.times, 95):.2f} ms")  # fmt: skip
             RESULTS.mkdir(parents=True, exist_ok=True)
-            (RESULTS / args.out).write_text(_report(cases, started, time.perf_counter() - clock))
+            (RESULTS / args.out.name).write_text(
+                _report(cases, started, time.perf_counter() - clock)
+            )
             log("capturing each case's SQL in-process")
             await _capture(cases, database_url, {n: s.port for n, s in subgraphs.items()})
         log("EXPLAIN (ANALYZE, BUFFERS) and direct SQL timings")
@@ -416,7 +418,7 @@ async def _run(args: argparse.Namespace, database_url: str) -> None:
         await engine.dispose()
     RESULTS.mkdir(parents=True, exist_ok=True)
     seconds = time.perf_counter() - clock
-    (RESULTS / args.out).write_text(_report(cases, started, seconds))
+    (RESULTS / args.out.name).write_text(_report(cases, started, seconds))
     (RESULTS / "database_explain.md").write_text(_plans(cases, started))
     print(_report(cases, started, seconds))
 
@@ -425,7 +427,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=200, help="measured requests per case")
     parser.add_argument("--only", nargs="*", help="run the cases whose name contains any of these")
-    parser.add_argument("--out", default="database.md")
+    parser.add_argument(
+        "--out", type=Path, default=Path("database.md"), help="file name in bench/results/"
+    )
     args = parser.parse_args(argv)
     # Stop cleanly (the subgraph processes with us) on SIGTERM, and on SIGINT even when started
     # in the background, where the shell ignores it.
