@@ -15,6 +15,7 @@ from strawberry.fastapi import GraphQLRouter
 
 from subgraphs.kit.auth import default_authenticator
 from subgraphs.kit.body_guard import BodyGuard
+from subgraphs.kit.client_address import client_address, trusted_networks
 from subgraphs.kit.context import RequestContext
 from subgraphs.kit.db import create_engine, session_factory
 from subgraphs.kit.errors import Unauthenticated
@@ -93,11 +94,11 @@ def create_subgraph_app(
             # Invalid credentials leave the caller anonymous: public fields still answer,
             # protected ones raise UNAUTHENTICATED with this reason.
             principal, auth_error = ANONYMOUS, exc.message
-        forwarded = request.headers.get("x-forwarded-for")
-        # The last entry is the address the router saw; earlier ones are the client's own claim.
-        client_ip = forwarded.rsplit(",", 1)[-1].strip() if forwarded else None
-        if client_ip is None and request.client is not None:
-            client_ip = request.client.host
+        client_ip = client_address(
+            request.client.host if request.client is not None else None,
+            request.headers.get("x-forwarded-for"),
+            trusted_networks(settings.trusted_proxies),
+        )
         context = RequestContext(
             sessions=state.sessions,
             redis=state.redis,

@@ -74,6 +74,8 @@ class Settings(BaseSettings):
     redis_prefix: str = Field(default="ph:", description="namespace of every Redis key we write")
     bcrypt_rounds: int = 12
     timezone: str = "UTC"
+    # Peers whose X-Forwarded-For is believed (the router's networks): loopback and private ranges.
+    trusted_proxies: str = "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7"
 
     @property
     def is_dev(self) -> bool:
