@@ -10,13 +10,10 @@ from typing import Any
 import httpx
 import pytest
 
-from router.app import create_app
-from subgraphs.kit.embedded import free_port
-from subgraphs.kit.schema_files import compose_live
 from tests.directory.conftest import INSTITUTIONS, PER_INSTITUTION
 from tests.directory.dataset import Dataset
 from tests.directory.factories import create_institution, headers_for, relays_paused
-from tests.support.stack import SubgraphStack
+from tests.support.stack import SubgraphStack, serve_router
 from tests.support.tokens import TEST_PASSWORD, auth_headers, graphql
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -24,15 +21,8 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 @pytest.fixture(scope="module")
 def router_url(stack: SubgraphStack) -> Iterator[str]:
-    """Our router, composed from the running subgraphs, served next to them."""
-    supergraph = stack.servers.run(compose_live(stack.settings), timeout=60)
-    port = free_port(0)
-    server = stack.servers.serve(create_app(supergraph), port)
-    stack.servers.wait_started()
-    try:
-        yield f"http://127.0.0.1:{port}/graphql"
-    finally:
-        stack.servers.stop(server)
+    with serve_router(stack) as url:
+        yield url
 
 
 DIRECTORY = """query($regions: [String!]) {

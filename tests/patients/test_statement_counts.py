@@ -15,12 +15,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from router.app import create_app
-from subgraphs.kit.embedded import free_port
-from subgraphs.kit.schema_files import compose_live
 from tests.directory.factories import relays_paused
 from tests.patients.helpers import as_role, patients_gql
-from tests.support.stack import SubgraphStack
+from tests.support.stack import SubgraphStack, serve_router
 from tests.support.tokens import graphql
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -30,14 +27,8 @@ AUDITED = ("patients", "doctors", "institutions")
 
 @pytest.fixture(scope="module")
 def router_url(stack: SubgraphStack) -> Iterator[str]:
-    supergraph = stack.servers.run(compose_live(stack.settings), timeout=60)
-    port = free_port(0)
-    server = stack.servers.serve(create_app(supergraph), port)
-    stack.servers.wait_started()
-    try:
-        yield f"http://127.0.0.1:{port}/graphql"
-    finally:
-        stack.servers.stop(server)
+    with serve_router(stack) as url:
+        yield url
 
 
 async def _ids(db: AsyncEngine, sql: str) -> list[str]:

@@ -26,7 +26,7 @@ from subgraphs.kit.registry import load_definition
 from subgraphs.kit.settings import SUBGRAPHS, Settings
 from tests.support.infra import TestInfra
 
-__all__ = ["ServerThread", "StatementCounter", "SubgraphStack", "start_stack"]
+__all__ = ["ServerThread", "StatementCounter", "SubgraphStack", "serve_router", "start_stack"]
 
 
 class ServerThread:
@@ -147,3 +147,19 @@ def start_stack(infra: TestInfra, **overrides: Any) -> SubgraphStack:
     for name, app in apps.items():
         counter.attach(name, app)
     return SubgraphStack(infra, settings, ports, apps, servers, counter)
+
+
+@contextlib.contextmanager
+def serve_router(stack: SubgraphStack) -> Iterator[str]:
+    """Our router, composed from the running subgraphs, served next to them; yields its URL."""
+    from router.app import create_app
+    from subgraphs.kit.schema_files import compose_live
+
+    supergraph = stack.servers.run(compose_live(stack.settings), timeout=60)
+    port = free_port(0)
+    server = stack.servers.serve(create_app(supergraph), port)
+    stack.servers.wait_started()
+    try:
+        yield f"http://127.0.0.1:{port}/graphql"
+    finally:
+        stack.servers.stop(server)
