@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
+from subgraphs.kit.settings import SUBGRAPHS
 from tests.support.gateway_process import Launching, RunningGateway, free_port, launch
 from tests.support.infra import TestInfra
 from tests.support.stack import SubgraphStack
 
 __all__ = [
     "ROOT",
+    "ProductionStack",
     "launch_subgraph",
+    "production_stack",
     "rss_kb",
     "start_router",
     "start_subgraph",
@@ -84,3 +89,37 @@ def start_subgraph(
     """One subgraph as a real process whose peers are `stack`'s subgraphs."""
     peers = {n: stack.url(n) for n in stack.ports}
     return launch_subgraph(name, peers, infra, port=port).wait(60)
+
+
+@dataclass(frozen=True)
+class ProductionStack:
+    """The five subgraphs and the router, as real processes in production mode."""
+
+    peers: dict[str, str]  # subgraph name -> URL
+    supergraph: Path
+    running: list[RunningGateway]  # the subgraphs, then the router (last)
+
+    @property
+    def router(self) -> RunningGateway:
+        return self.running[-1]
+
+
+@contextlib.contextmanager
+def production_stack(infra: TestInfra, folder: Path) -> Iterator[ProductionStack]:
+    """Start every subgraph and the router (ENVIRONMENT=production); stop them all on exit."""
+    ports = {name: free_port() for name in SUBGRAPHS}
+    peers = {name: f"http://127.0.0.1:{port}/graphql" for name, port in ports.items()}
+    launching = [launch_subgraph(name, peers, infra, port=ports[name]) for name in SUBGRAPHS]
+    running: list[RunningGateway] = []
+    try:
+        running += [process.wait(90) for process in launching]
+        supergraph = supergraph_for(peers, folder)
+        running.append(start_router(supergraph, env={"ENVIRONMENT": "production"}))
+        yield ProductionStack(peers, supergraph, running)
+    finally:
+        for gateway in running:
+            gateway.stop()
+        for process in launching:
+            if process.process.poll() is None:
+                process.process.kill()
+                process.process.wait(10)

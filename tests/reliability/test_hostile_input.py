@@ -14,7 +14,6 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -28,8 +27,7 @@ from router.api_schema import build_api_schema
 from subgraphs.kit.registry import load_definition
 from subgraphs.kit.seeding import DEMO_LOGINS, DEMO_PASSWORD
 from subgraphs.kit.settings import SUBGRAPHS
-from tests.reliability.support import launch_subgraph, rss_kb, start_router, supergraph_for
-from tests.support.gateway_process import RunningGateway, free_port
+from tests.reliability.support import production_stack, rss_kb
 from tests.support.infra import TestInfra
 
 EXAMPLES = 12  # per strategy and target: six targets x four strategies stay under a minute
@@ -84,37 +82,22 @@ class Target:
 def targets(
     infra: TestInfra, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[dict[str, Target]]:
-    ports = {name: free_port() for name in SUBGRAPHS}
-    peers = {name: f"http://127.0.0.1:{port}/graphql" for name, port in ports.items()}
-    launching = [launch_subgraph(name, peers, infra, port=ports[name]) for name in SUBGRAPHS]
-    running: list[RunningGateway] = []
-    try:
-        running += [process.wait(90) for process in launching]
-        supergraph = supergraph_for(peers, tmp_path_factory.mktemp("hostile"))
-        router = start_router(supergraph, env={"ENVIRONMENT": "production"})
-        running.append(router)
-        login = httpx.post(peers["auth"], json={
+    with production_stack(infra, tmp_path_factory.mktemp("hostile")) as stack:
+        login = httpx.post(stack.peers["auth"], json={
             "query": "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }",
             "variables": {"e": DEMO_LOGINS["admin"], "p": DEMO_PASSWORD}}, timeout=60).json()  # fmt: skip
         token = login["data"]["login"]["accessToken"]
         found = {}
-        for gateway in running:
+        for gateway in stack.running:
             assert gateway.process is not None
             if gateway.name == "router":
-                schema = build_api_schema(parse(Path(supergraph).read_text()))
+                schema = build_api_schema(parse(stack.supergraph.read_text()))
             else:
                 schema = load_definition(gateway.name).schema._schema
             found[gateway.name] = Target(
                 gateway.name, gateway.url, gateway.process.pid, schema, token
             )
         yield found
-    finally:
-        for gateway in running:
-            gateway.stop()
-        for process in launching:
-            if process.process.poll() is None:
-                process.process.kill()
-                process.process.wait(10)
 
 
 def _hostile(scale: int) -> list[dict[str, Any]]:

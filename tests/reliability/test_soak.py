@@ -11,9 +11,7 @@ from pathlib import Path
 import pytest
 
 from bench.soak import drive, sign_in
-from subgraphs.kit.settings import SUBGRAPHS
-from tests.reliability.support import launch_subgraph, start_router, supergraph_for
-from tests.support.gateway_process import RunningGateway, free_port
+from tests.reliability.support import production_stack
 from tests.support.infra import TestInfra
 
 SECONDS = 30.0
@@ -26,23 +24,9 @@ RSS_TOLERANCE_MB = 40.0
 def soak_stack(
     infra: TestInfra, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[str, str, dict[str, int]]]:
-    ports = {name: free_port() for name in SUBGRAPHS}
-    peers = {name: f"http://127.0.0.1:{port}/graphql" for name, port in ports.items()}
-    launching = [launch_subgraph(name, peers, infra, port=ports[name]) for name in SUBGRAPHS]
-    running: list[RunningGateway] = []
-    try:
-        running += [process.wait(90) for process in launching]
-        supergraph = supergraph_for(peers, tmp_path_factory.mktemp("soak"))
-        running.append(start_router(supergraph, env={"ENVIRONMENT": "production"}))
-        pids = {g.name: g.process.pid for g in running if g.process is not None}
-        yield running[-1].url, peers["auth"], pids
-    finally:
-        for gateway in running:
-            gateway.stop()
-        for process in launching:
-            if process.process.poll() is None:
-                process.process.kill()
-                process.process.wait(10)
+    with production_stack(infra, tmp_path_factory.mktemp("soak")) as stack:
+        pids = {g.name: g.process.pid for g in stack.running if g.process is not None}
+        yield stack.router.url, stack.peers["auth"], pids
 
 
 def test_steady_load_has_no_errors_and_flat_router_memory(
