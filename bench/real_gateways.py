@@ -11,10 +11,10 @@ every benchmark query exactly as our router does in-process, then loads it with 
 and concurrency, recording req/s, p50/p95/p99, CPU and peak RSS (as `bench/gateways.py`).
 
 The subgraphs' own critical path per query is measured on the exact requests our router sends
-(recorded in-process from its executor), each replayed alone with wrk at c=1 with the caller's
-token: a `Sequence` adds its steps, a `Parallel` costs its slowest branch. Overhead = gateway p50
-at c=1 - critical path, in rounds that alternate the two (the subgraphs' latency drifts with the
-machine's load), median over rounds. Writes `bench/results/real_gateways.md` (+ `.png` with matplotlib).
+(recorded in-process from its executor), replayed in plan order (a `Sequence` awaits each step,
+a `Parallel` runs its branches together) by `bench/plan_replay.py`, a raw keep-alive client that
+alternates, request by request, the client query through the gateway and the replayed plan.
+Overhead = p50 through the gateway - p50 of the replay, median over rounds. Writes `bench/results/real_gateways.md` (+ `.png` with matplotlib).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import asyncio
 import datetime
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -42,6 +43,7 @@ if str(ROOT) not in sys.path:
 from bench.dataset import ensure_dataset  # noqa: E402
 from bench.gateways import (  # noqa: E402
     LABELS,
+    LOAD_CORE,
     Load,
     Process,
     _machine,
@@ -285,28 +287,47 @@ async def _record_all(
         await router.close()
 
 
-def critical_path(
-    recorded: Recorded, headers: Mapping[str, str], seconds: float, workdir: Path
-) -> float:
-    """Sum over `Sequence`, max over `Parallel` of each fetch's p50 replayed alone (ms)."""
+def plan_tree(recorded: Recorded) -> dict[str, Any] | None:
+    """The plan as `bench/plan_replay.py` replays it: each fetch with the request our router sent."""
 
-    def cost(node: plans.PlanNode | None) -> float:
+    def tree(node: plans.PlanNode | None) -> dict[str, Any] | None:
         if node is None:
-            return 0.0
-        if isinstance(node, plans.Sequence):
-            return sum(cost(child) for child in node.nodes)
-        if isinstance(node, plans.Parallel):
-            return max((cost(child) for child in node.nodes), default=0.0)
+            return None
+        if isinstance(node, plans.Sequence | plans.Parallel):
+            children = [t for t in (tree(child) for child in node.nodes) if t is not None]
+            if not children:
+                return None
+            return {"seq" if isinstance(node, plans.Sequence) else "par": children}
         fetch = node.node if isinstance(node, plans.Flatten) else node
         sent = recorded.requests.get(id(fetch))
         if sent is None:
-            return 0.0  # not sent: no entity to fetch
-        service, url, body = sent
-        load = run_wrk(url, body, 1, seconds, workdir, headers=headers)
-        log(f"    {service:<13} p50 {load.p50_ms:7.3f} ms")
-        return load.p50_ms
+            return None  # not sent: no entity to fetch
+        _service, url, body = sent
+        return {"fetch": {"url": url, "body": body.decode()}}
 
-    return cost(recorded.plan)
+    return tree(recorded.plan)
+
+
+def paired_overhead(
+    recorded: Recorded,
+    gateway_url: str,
+    body: bytes,
+    headers: Mapping[str, str],
+    *,
+    seconds: float,
+    workdir: Path,
+) -> tuple[float, float]:
+    """(gateway p50, critical path p50) in ms, from `bench/plan_replay.py` (pinned where wrk
+    runs): the client query through the gateway alternating with the plan's recorded subgraph
+    requests replayed by a client that costs nothing more, request by request."""
+    spec = workdir / f"replay_{abs(hash((gateway_url, body)))}.json"
+    plan = {"plan": plan_tree(recorded), "headers": dict(headers)}
+    spec.write_bytes(orjson.dumps({**plan, "gateway": {"url": gateway_url, "body": body.decode()}}))
+    argv = [sys.executable, str(ROOT / "bench" / "plan_replay.py"), str(spec)]
+    argv += ["--seconds", str(seconds)]
+    done = subprocess.run(_pinned(argv, LOAD_CORE), capture_output=True, text=True, check=True)
+    out = orjson.loads(done.stdout.strip().splitlines()[-1])
+    return float(out["gateway"]["p50"]), float(out["plan"]["p50"])
 
 
 # --- measuring -------------------------------------------------------------------------------
@@ -383,12 +404,15 @@ def measure(
             spent += time.monotonic() - started
             busy += cpu_seconds(gateway.popen.pid) - before
             requests += load.rps * window
-            path = critical_path(recorded[name], headers, max(1.0, window / 2), workdir)
-            result.rounds[name].append((load.p50_ms, path))
+            through, path = paired_overhead(
+                recorded[name], gateway.url, body, headers, seconds=window, workdir=workdir
+            )
+            result.rounds[name].append((through, path))
             lows.append(load)
             log(
                 f"  {name:<20} c={low:<3} {load.rps:7.0f} req/s  p50 {load.p50_ms:7.2f} ms  "
-                f"critical path {path:7.2f} ms  overhead {load.p50_ms - path:6.2f} ms"
+                f"paired: p50 {through:7.2f} ms, critical path {path:7.2f} ms, "
+                f"overhead {through - path:6.2f} ms"
             )
         # The table shows the round with the median p50, and the CPU over all rounds.
         result.loads[name, low] = sorted(lows, key=lambda x: x.p50_ms)[len(lows) // 2]
@@ -436,8 +460,10 @@ def write_report(
         "core 0; the subgraphs, PostgreSQL and Redis unpinned (a plan's parallel fetches run in "
         "parallel; under load they compete with the gateway for core 1).",
         "- Every gateway returned our router's answer (same JSON, same field order) to every query first.",
-        "- Critical path: the requests our router sends for the query, each replayed alone with "
-        "wrk at c=1; `Sequence` steps add up, `Parallel` branches cost the slowest.",
+        "- Critical path: the requests our router sends for the query, replayed in plan order "
+        "(`Sequence` steps one after another, `Parallel` branches together) by "
+        "`bench/plan_replay.py`, alternating request by request with the client query through "
+        "the gateway (same client, same moment, same subgraph state).",
         "",
         "## Queries",
         "",
@@ -472,9 +498,10 @@ def write_report(
         "",
         f"## Overhead over the subgraphs' critical path (p50 at c={low})",
         "",
-        f"Per gateway and query, {rounds} rounds of (gateway p50 at c={low}, then the critical "
-        "path replayed); the median over rounds of p50 - critical path, with the median critical "
-        "path in brackets.",
+        f"Per gateway and query, {rounds} rounds of paired requests at c={low} (the client query "
+        "through the gateway, then the plan's subgraph requests replayed directly, alternating); "
+        "the median over rounds of p50 through the gateway - p50 of the replay, with the median "
+        "critical path in brackets.",
         "",
         "| query | " + " | ".join(LABELS[r.name] for r in results) + " |",
         "|---|" + "---:|" * len(results),
