@@ -7,6 +7,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Computed,
@@ -30,6 +31,7 @@ __all__ = [
     "EmergencyContact",
     "Gender",
     "Patient",
+    "PatientCount",
     "ValidationStatus",
     "name_key",
 ]
@@ -113,6 +115,20 @@ class Patient(TimestampMixin, Base):
     name_key: Mapped[str] = mapped_column(
         Text, Computed("patients.full_name_key(first_name, last_name)", persisted=True)
     )
+
+
+class PatientCount(Base):
+    """Patients per (gender, status, active, birth month): written only by the triggers of
+    migration `patients_0006`, in the same transaction as the patients they count."""
+
+    __tablename__ = "patient_counts"
+
+    gender: Mapped[str] = mapped_column(String(24), primary_key=True)
+    validation_status: Mapped[str] = mapped_column(String(24), primary_key=True)
+    is_active: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    #: The first day of the month.
+    birth_month: Mapped[date] = mapped_column(Date, primary_key=True)
+    patients: Mapped[int] = mapped_column(BigInteger)
 
 
 class EmergencyContact(TimestampMixin, Base):

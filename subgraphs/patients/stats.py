@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -71,15 +72,20 @@ async def _count(
     session: AsyncSession, viewer: Viewer, where: PatientFilter, today: date, *, doctors: bool
 ) -> _Counts:
     since = datetime.now(UTC) - NEW_WINDOW
-    total, new = await stats_repository.totals(session, viewer, where, since)
-    genders = dict(await stats_repository.by_column(session, viewer, where, "gender"))
-    statuses = dict(await stats_repository.by_column(session, viewer, where, "validation_status"))
-    bands = await stats_repository.by_age_band(session, viewer, where, today)
+    genders: Counter[str] = Counter()
+    statuses: Counter[str] = Counter()
+    bands: Counter[str] = Counter()
+    for gender, status, band, n in await stats_repository.cells(session, viewer, where, today):
+        genders[gender] += n
+        statuses[status] += n
+        bands[band] += n
+    new = await stats_repository.created_since(session, viewer, where, since)
     per_doctor = None
     if doctors:
         rows = await stats_repository.by_column(session, viewer, where, "doctor_id")
         per_doctor = [("" if d is None else str(d), n) for d, n in rows]
-    return _Counts(total, new, genders, statuses, bands, per_doctor)
+    total = sum(genders.values())
+    return _Counts(total, new, dict(genders), dict(statuses), dict(bands), per_doctor)
 
 
 async def patient_statistics(

@@ -1,32 +1,140 @@
-"""Aggregate SQL for patient statistics (one GROUP BY per figure, visibility always applied)."""
+"""Aggregate SQL for patient statistics (visibility always applied).
+
+Every figure but `byDoctor` and `newLast30Days` derives from one grouped result, "cells" of
+(gender, validation status, age band, patients). Over everyone they come from the summary
+`patients.patient_counts` (kept exact by triggers, migration `patients_0006`): whole birth
+months from it, and the patients born in a month that an age band or an age filter cuts through
+from the table. Narrower questions (a doctor's or an institution's patients, ids, names) read
+the table: its indexes make those small.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import ColumnElement, Select, case, func, literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from subgraphs.kit.principal import Role
 from subgraphs.patients.access import visible_to
 from subgraphs.patients.ages import AGE_BANDS, latest_birth_date
-from subgraphs.patients.models import Patient
+from subgraphs.patients.models import Patient, PatientCount
 from subgraphs.patients.repository import conditions
 from subgraphs.patients.search import PatientFilter, Viewer
 
-__all__ = ["by_age_band", "by_column", "totals"]
+__all__ = ["Cell", "by_column", "cells", "created_since", "summarised"]
+
+#: (gender, validation status, age band, patients)
+Cell = tuple[str, str, str, int]
 
 
-async def totals(
-    session: AsyncSession, viewer: Viewer, where: PatientFilter, since: datetime
-) -> tuple[int, int]:
-    """(total, created since `since`) in one pass."""
-    query = select(func.count(), func.count().filter(Patient.created_at >= since)).where(
-        visible_to(viewer), *conditions(where)
+def summarised(viewer: Viewer, where: PatientFilter) -> bool:
+    """Whether the summary answers: everyone visible, narrowed only by what it is keyed by."""
+    return (
+        viewer.role in (Role.ADMIN, Role.SERVICE)
+        and where.ids is None
+        and where.doctor_ids is None
+        and where.institution_ids is None
+        and not where.name
     )
-    row = (await session.execute(query)).one()
-    return int(row[0]), int(row[1])
+
+
+def _band_cuts(today: date) -> list[tuple[str, date]]:
+    """(band, d): born after d means at most the band's highest age (same rule as `age_on`)."""
+    return [(label, latest_birth_date(today, high + 1)) for label, _, high in AGE_BANDS if high]
+
+
+def _band(born: Any, today: date) -> Any:
+    whens = [(born > cut, literal(label)) for label, cut in _band_cuts(today)]
+    return case(*whens, else_=literal(AGE_BANDS[-1][0]))
+
+
+def _born_within(born: Any, where: PatientFilter) -> list[ColumnElement[bool]]:
+    found = []
+    if where.born_after is not None:
+        found.append(born > where.born_after)
+    if where.born_on_or_before is not None:
+        found.append(born <= where.born_on_or_before)
+    return found
+
+
+def _month(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _next_month(month: date) -> date:
+    return (
+        month.replace(year=month.year + 1, month=1)
+        if month.month == 12
+        else month.replace(month=month.month + 1)
+    )
+
+
+def _split_months(where: PatientFilter, today: date) -> list[date]:
+    """Birth months some cut-off date falls in: outside them a whole month is on one side of
+    every cut-off, so the month's first day decides its band and whether the filter keeps it."""
+    cuts: Iterable[date | None] = [
+        *(cut for _, cut in _band_cuts(today)),
+        where.born_after,
+        where.born_on_or_before,
+    ]
+    return sorted({_month(cut) for cut in cuts if cut is not None})
+
+
+def _grouped(gender: Any, status: Any, band: Any, n: Any) -> Select[Any]:
+    band = band.label("band")
+    return select(gender, status, band, n.label("n")).group_by(gender, status, band)
+
+
+async def _summary_cells(
+    session: AsyncSession, where: PatientFilter, today: date
+) -> Sequence[Cell]:
+    split = _split_months(where, today)
+    month = PatientCount.birth_month
+    whole = _grouped(
+        PatientCount.gender, PatientCount.validation_status, _band(month, today),
+        func.sum(PatientCount.patients),
+    ).where(month.not_in(split), *_born_within(month, where))  # fmt: skip
+    if where.genders is not None:
+        whole = whole.where(PatientCount.gender.in_(where.genders))
+    if where.statuses is not None:
+        whole = whole.where(PatientCount.validation_status.in_(where.statuses))
+    if where.is_active is not None:
+        whole = whole.where(PatientCount.is_active.is_(where.is_active))
+    born = Patient.date_of_birth
+    # Index ranges on ix_patients_date_of_birth: a few thousand patients at 1M.
+    in_split = or_(*((born >= m) & (born < _next_month(m)) for m in split))
+    edges = _grouped(
+        Patient.gender, Patient.validation_status, _band(born, today), func.count()
+    ).where(in_split, *conditions(where))
+    parts = union_all(whole, edges).subquery()
+    query = _grouped(parts.c.gender, parts.c.validation_status, parts.c.band, func.sum(parts.c.n))
+    return [(r[0], r[1], r[2], int(r[3])) for r in (await session.execute(query)).all()]
+
+
+async def cells(
+    session: AsyncSession, viewer: Viewer, where: PatientFilter, today: date
+) -> Sequence[Cell]:
+    """Patients per (gender, status, age band) that `viewer` sees and `where` keeps."""
+    if summarised(viewer, where):
+        return await _summary_cells(session, where, today)
+    query = _grouped(
+        Patient.gender, Patient.validation_status, _band(Patient.date_of_birth, today),
+        func.count(),
+    ).where(visible_to(viewer), *conditions(where))  # fmt: skip
+    return [(r[0], r[1], r[2], int(r[3])) for r in (await session.execute(query)).all()]
+
+
+async def created_since(
+    session: AsyncSession, viewer: Viewer, where: PatientFilter, since: datetime
+) -> int:
+    """How many of them were created since `since` (a range of ix_patients_created_at_id)."""
+    query = select(func.count()).where(
+        Patient.created_at >= since, visible_to(viewer), *conditions(where)
+    )
+    return int(await session.scalar(query) or 0)
 
 
 async def by_column(
@@ -40,22 +148,3 @@ async def by_column(
         .order_by(func.count().desc(), key)
     )
     return [(r[0], int(r[1])) for r in (await session.execute(query)).all()]
-
-
-def _band_expression(today: date) -> Any:
-    """CASE over birth-date cut-offs computed in Python with the same rule as `age_on`."""
-    whens = []
-    for label, _low, high in AGE_BANDS:
-        if high is None:
-            continue
-        # age <= high  ⇔  born after the last birth date of someone aged high + 1.
-        whens.append((Patient.date_of_birth > latest_birth_date(today, high + 1), literal(label)))
-    return case(*whens, else_=literal(AGE_BANDS[-1][0]))
-
-
-async def by_age_band(
-    session: AsyncSession, viewer: Viewer, where: PatientFilter, today: date
-) -> dict[str, int]:
-    band = _band_expression(today).label("band")
-    query = select(band, func.count()).where(visible_to(viewer), *conditions(where)).group_by(band)
-    return {str(r[0]): int(r[1]) for r in (await session.execute(query)).all()}
