@@ -8,6 +8,7 @@ from typing import Any
 import strawberry.federation
 
 from subgraphs.kit.audit_trail import AuditOperations
+from subgraphs.kit.documents import DocumentCache
 from subgraphs.kit.graphql_errors import DomainErrors
 from subgraphs.kit.introspection import IntrospectionSwitch
 
@@ -30,7 +31,8 @@ def build_schema(
     *, query: type, mutation: type | None = None, types: Iterable[type] = ()
 ) -> strawberry.federation.Schema:
     # The audit extension is inert until the app installs a trail (subgraphs.kit.audit_trail).
-    extensions: list[Any] = [IntrospectionSwitch, DomainErrors, AuditOperations]
+    # IntrospectionSwitch first: it chooses the validation rules the document cache keys on.
+    extensions: list[Any] = [IntrospectionSwitch, DocumentCache, DomainErrors, AuditOperations]
     return SubgraphSchema(
         query=query,
         mutation=mutation,
