@@ -9,6 +9,7 @@ import strawberry.federation
 
 from subgraphs.kit.audit_trail import AuditOperations
 from subgraphs.kit.documents import DocumentCache
+from subgraphs.kit.flat_records import FlatRecordExecutionContext
 from subgraphs.kit.graphql_errors import DomainErrors
 from subgraphs.kit.introspection import IntrospectionSwitch
 
@@ -38,4 +39,6 @@ def build_schema(
         mutation=mutation,
         types=list(types),
         extensions=extensions,
+        # Lists of @flat_record types (statistics groups) skip per-field resolution.
+        execution_context_class=FlatRecordExecutionContext,
     )

@@ -13,6 +13,7 @@ from strawberry.types import Info
 from subgraphs.kit.access import context_of, require_principal
 from subgraphs.kit.audit_trail import note_not_found
 from subgraphs.kit.errors import Invalid
+from subgraphs.kit.flat_records import flat_record
 from subgraphs.kit.ids import parse_id, try_parse_id
 from subgraphs.kit.keyset import Page
 from subgraphs.kit.relay import PageInfo, SortDirection
@@ -298,6 +299,7 @@ class Institution:
         return cls(id=id)
 
 
+@flat_record
 @strawberry.type(description="One group; count is null when suppressed (fewer than 5 people).")
 class PatientCount:
     key: str
