@@ -13,6 +13,7 @@ import orjson
 from router.config import RouterConfig
 from router.context import GraphQLRequest, RequestContext
 from router.edge.graphiql import GraphiQL
+from router.edge.http import request_headers
 from router.edge.rate_limit import CLIENT_IP, RESPONSE_HEADERS
 from router.edge.request_log import CURRENT, REQUEST_ID_HEADER
 from router.pipeline import Router
@@ -112,9 +113,7 @@ class RouterApp:
         router: Router,
         request: GraphQLRequest | list[GraphQLRequest],
     ) -> None:
-        headers = {
-            k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", ())
-        }
+        headers = dict(request_headers(scope))
         client = scope.get("client")
         peer = str(client[0]) if client else "unknown"
         # Overrides anything a client sent: rate limiting keys anonymous callers by peer address.

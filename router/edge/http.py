@@ -11,7 +11,7 @@ import orjson
 
 from router.edge.http_config import HttpConfig
 
-__all__ = ["GRAPHQL_RESPONSE_JSON", "HttpEdge", "Media", "negotiate"]
+__all__ = ["GRAPHQL_RESPONSE_JSON", "HttpEdge", "Media", "negotiate", "request_headers"]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -105,9 +105,7 @@ class HttpEdge:
         if scope.get("path") not in ("/graphql", "/"):
             await inner(scope, receive, send)
             return
-        headers = {
-            k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", ())
-        }
+        headers = request_headers(scope)
         method = scope.get("method", "GET")
         cors = self._cors(headers)
 
@@ -179,6 +177,20 @@ class HttpEdge:
             chunks.append(chunk)
             if not message.get("more_body"):
                 return b"".join(chunks)
+
+
+def request_headers(scope: Scope) -> dict[str, str]:
+    """The request's headers by lower-case name, decoded once per request and kept in the scope
+    (the edge and the app both read them). Callers must not modify the dict."""
+    headers: dict[str, str] | None = scope.get(_HEADERS_KEY)
+    if headers is None:
+        headers = scope[_HEADERS_KEY] = {
+            k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", ())
+        }
+    return headers
+
+
+_HEADERS_KEY = "predicthealth.headers"
 
 
 def _replay(body: bytes) -> Receive:

@@ -51,6 +51,33 @@ class _ApqCollector(Collector):
         yield family
 
 
+class _Children:
+    """A labelled metric's children by label values. prometheus_client's `labels()` validates,
+    converts and locks on every call (several per request); a dict lookup does not. Past `limit`
+    distinct values, new ones count under `overflow`: label values clients choose (operation
+    names) must not grow the registry without bound."""
+
+    def __init__(self, metric: Any, limit: int = 0, overflow: tuple[str, ...] = ()) -> None:
+        self.metric = metric
+        self.limit = limit
+        self.overflow = overflow
+        self.children: dict[tuple[str, ...], Any] = {}
+
+    def __call__(self, *values: str) -> Any:
+        child = self.children.get(values)
+        if child is None:
+            if self.limit and len(self.children) >= self.limit:
+                values = self.overflow
+                child = self.children.get(values)
+            if child is None:
+                child = self.children[values] = self.metric.labels(*values)
+        return child
+
+
+#: Distinct operation names with their own latency series; later ones share `(other)`.
+MAX_OPERATION_LABELS = 500
+
+
 class Observability:
     """Owns a per-router Prometheus registry (several routers may live in one process)."""
 
@@ -81,6 +108,10 @@ class Observability:
             "router_plan_cache_lookups", "Query-plan cache lookups", ["result"], registry=r
         )
         r.register(_ApqCollector(persisted))
+        self._requests = _Children(self.requests)
+        self._latency = _Children(self.latency, MAX_OPERATION_LABELS, ("(other)",))
+        self._subgraph_latency = _Children(self.subgraph_latency)
+        self._plan_cache = _Children(self.plan_cache)
         self._instrument(router)
 
     def _instrument(self, router: Router) -> None:
@@ -107,13 +138,13 @@ class Observability:
                 return result
             finally:
                 elapsed = time.perf_counter() - started
-                self.subgraph_latency.labels(service, outcome).observe(elapsed)
+                self._subgraph_latency(service, outcome).observe(elapsed)
 
         def counted_plan_for(*args: Any, **kwargs: Any) -> Any:
             # plan_for(query, document, operation_name, variant): the cache key it uses.
             variant = args[3] if len(args) > 3 else kwargs.get("variant")
             hit = (args[0], args[2], variant) in router._plans
-            self.plan_cache.labels("hit" if hit else "miss").inc()
+            self._plan_cache("hit" if hit else "miss").inc()
             return plan_for(*args, **kwargs)
 
         router.client.post = timed_post  # type: ignore[method-assign]
@@ -171,8 +202,8 @@ class Observability:
         finally:
             CURRENT.reset(token)
             elapsed = time.perf_counter() - started
-            self.requests.labels(str(record.status)).inc()
-            self.latency.labels(_label(record)).observe(elapsed)
+            self._requests(str(record.status)).inc()
+            self._latency(_label(record)).observe(elapsed)
             if self.request_log:
                 emit(record, elapsed * 1000)
 

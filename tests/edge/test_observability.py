@@ -57,3 +57,21 @@ async def test_circuit_breaker_fails_fast() -> None:
         body = fast.json()
         assert "circuit open" in body["errors"][0]["message"]
         assert body["data"] == {"doctors": [{"id": "1", "patients": None}]}
+
+
+async def test_operation_names_cannot_grow_the_metrics_without_bound(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from router.edge import observability
+
+    monkeypatch.setattr(observability, "MAX_OPERATION_LABELS", 2)
+    async with serve_edge(RouterConfig()) as edge, httpx.AsyncClient() as http:
+        for name in ("A", "B", "C", "D", "A"):
+            query = f"query {name} {{ doctors(first: 1) {{ id }} }}"
+            await http.post(edge.url, json={"query": query, "operationName": name})
+        metrics = (await http.get(edge.url.removesuffix("/graphql") + "/metrics")).text
+        assert 'router_request_seconds_count{operation="A"} 2.0' in metrics
+        assert 'router_request_seconds_count{operation="B"} 1.0' in metrics
+        # Past the limit, new names share one series.
+        assert 'router_request_seconds_count{operation="(other)"} 2.0' in metrics
+        assert 'operation="C"' not in metrics
