@@ -1,7 +1,7 @@
 """Benchmark 1(a): our router vs Apollo Gateway vs Hive Gateway over our five real subgraphs.
 
     uv run python bench/real_gateways.py [--quick] [--seconds N] [--concurrency 1 8]
-                                         [--gateways router hive apollo] [--rounds N] [--out FILE]
+                                         [--gateways router hive apollo] [--rounds N] [--isolate] [--out FILE]
 
 Ensures the 1,000,000-patient `ph_bench` database (`bench/dataset.py`), starts the five subgraphs
 as `predicthealth subgraph NAME` processes on it, composes them with Apollo's composition, signs
@@ -21,14 +21,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime
 import os
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -142,8 +144,11 @@ _HIVE_CONFIG = """export const gatewayConfig = {
 # --- the system under test -------------------------------------------------------------------
 
 
-def start_subgraphs(database_url: str, workdir: Path) -> dict[str, Process]:
-    """The five subgraphs as `predicthealth subgraph NAME` processes, auth first."""
+def start_subgraphs(
+    database_url: str, workdir: Path, *, core: str | None = None
+) -> dict[str, Process]:
+    """The five subgraphs as `predicthealth subgraph NAME` processes, auth first (on `core`
+    when given)."""
     ports = {name: free_port() for name in SUBGRAPHS}
     env = {
         **os.environ,
@@ -164,6 +169,8 @@ def start_subgraphs(database_url: str, workdir: Path) -> dict[str, Process]:
         for name in SUBGRAPHS:
             argv = [sys.executable, "-m", "subgraphs.kit.cli", "subgraph", name]
             argv += ["--port", str(ports[name])]
+            if core is not None:
+                argv = _pinned(argv, core)
             process = _spawn(
                 f"subgraph-{name}",
                 argv,
@@ -181,6 +188,38 @@ def start_subgraphs(database_url: str, workdir: Path) -> dict[str, Process]:
             process.stop()
         raise
     return started
+
+
+@contextlib.contextmanager
+def services_on(core: str) -> Iterator[None]:
+    """PostgreSQL (the postmaster, so new backends too, and the open backends) and Redis on
+    `core` for the run, their affinity restored after: with `--isolate` the gateway has the other
+    core to itself, as in benchmark 1(b), so no subgraph or database process evicts its caches
+    between hops. Needs the right to change those processes' affinity (root here)."""
+    taskset = shutil.which("taskset")
+    if taskset is None or (os.cpu_count() or 1) < 2:
+        yield
+        return
+    pids = [int(p) for p in _pgrep("postgres") + _pgrep("redis-server")]
+    before: dict[int, str] = {}
+    for pid in pids:
+        done = subprocess.run(
+            [taskset, "-pc", str(pid)], check=False, capture_output=True, text=True
+        )
+        if done.returncode == 0:
+            before[pid] = done.stdout.rsplit(":", 1)[-1].strip()
+            subprocess.run([taskset, "-pc", core, str(pid)], check=False, capture_output=True)
+    log(f"pinned {len(before)} PostgreSQL/Redis processes to core {core}")
+    try:
+        yield
+    finally:
+        for pid, cores in before.items():
+            subprocess.run([taskset, "-pc", cores, str(pid)], check=False, capture_output=True)
+
+
+def _pgrep(name: str) -> list[str]:
+    done = subprocess.run(["pgrep", "-x", name], check=False, capture_output=True, text=True)
+    return done.stdout.split()
 
 
 def compose(subgraphs: Mapping[str, Process], workdir: Path) -> Path:
@@ -445,9 +484,18 @@ def write_report(
     *,
     levels: Sequence[int],
     seconds: float,
+    isolated: bool,
     out: Path,
 ) -> None:
     now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    placement = (
+        "gateway alone on core 1; wrk, the subgraphs, PostgreSQL and Redis on core 0 "
+        "(`--isolate`, as in benchmark 1(b))"
+        if isolated
+        else "gateway pinned to core 1, wrk to core 0; the subgraphs, PostgreSQL and Redis "
+        "unpinned (a plan's parallel fetches run in parallel; they also compete with the "
+        "gateway for core 1)"
+    )
     lines = [
         "# Benchmark 1(a): gateways over our five real subgraphs (1,000,000 patients)",
         "",
@@ -456,9 +504,7 @@ def write_report(
         "- Data: `ph_bench` (`bench/dataset.py`: 1,000,000 patients, 20,000 doctors, 2,000 "
         "institutions) on the machine's PostgreSQL; subgraphs are `predicthealth subgraph NAME` "
         "processes (ENVIRONMENT=production).",
-        f"- `wrk -t1`, {seconds:g} s per query and concurrency; gateway pinned to core 1, wrk to "
-        "core 0; the subgraphs, PostgreSQL and Redis unpinned (a plan's parallel fetches run in "
-        "parallel; under load they compete with the gateway for core 1).",
+        f"- `wrk -t1`, {seconds:g} s per query and concurrency; {placement}.",
         "- Every gateway returned our router's answer (same JSON, same field order) to every query first.",
         "- Critical path: the requests our router sends for the query, replayed in plan order "
         "(`Sequence` steps one after another, `Parallel` branches together) by "
@@ -569,6 +615,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="do not pin the gateway to core 1 (on a machine shared with other work, a pinned "
         "gateway waits for that core at every hop)",
     )
+    parser.add_argument(
+        "--isolate",
+        action="store_true",
+        help="give the gateway core 1 to itself: the subgraphs, PostgreSQL and Redis join wrk "
+        "on core 0 for the run (as in benchmark 1(b); changes the services' CPU affinity, "
+        "restored after)",
+    )
     parser.add_argument("--rounds", type=int, help="c=1/critical-path rounds (default 3, quick 2)")
     parser.add_argument("--out", type=Path, default=RESULTS / "real_gateways.md")
     args = parser.parse_args(argv)
@@ -579,10 +632,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     ensure_wrk()
     versions = _versions()
     results: list[Measured] = []
-    with tempfile.TemporaryDirectory(prefix="bench-real-") as tmp:
+    placement = services_on(LOAD_CORE) if args.isolate else contextlib.nullcontext()
+    with tempfile.TemporaryDirectory(prefix="bench-real-") as tmp, placement:
         workdir = Path(tmp)
         log("starting the five subgraphs on ph_bench")
-        subgraphs = start_subgraphs(database_url, workdir)
+        core = LOAD_CORE if args.isolate else None
+        subgraphs = start_subgraphs(database_url, workdir, core=core)
         try:
             supergraph = compose(subgraphs, workdir)
             log("composed the supergraph (Apollo composition); signing in")
@@ -612,7 +667,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             for process in reversed(subgraphs.values()):
                 process.stop()
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    write_report(results, recorded, levels=levels, seconds=seconds, out=args.out)
+    write_report(
+        results, recorded, levels=levels, seconds=seconds, isolated=args.isolate, out=args.out
+    )
     plot(results, levels, args.out.with_suffix(".png"))
     print(args.out.read_text())
     return 0
