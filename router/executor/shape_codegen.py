@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from graphql import GraphQLObjectType, is_abstract_type
+from graphql import GraphQLEnumType, GraphQLObjectType, is_abstract_type
 
 if TYPE_CHECKING:
     from router.executor.shaping import _Compiler, _Field, _Set, _Type
@@ -226,6 +226,14 @@ class _Generator:
             if fast is object:  # custom scalars are passed through
                 return value if nullable else f"({value} if {value} is not None else _miss())"
             assert node.leaf is not None
+            if isinstance(node.type_, GraphQLEnumType):
+                # Membership in the enum's names, inline (an unhashable value raises: a miss).
+                names = frozenset(node.type_.values)
+                members = self.constant(names, "enum", ("enum", str(node.type_)))
+                test = f"{value} in {members}"
+                if nullable:
+                    test = f"{value} is None or {test}"
+                return f"({value} if {test} else _miss())"
             check = self.constant(_checker(node.leaf), "leaf", ("leaf", str(node.type_)))
             if fast is None:
                 if nullable:
