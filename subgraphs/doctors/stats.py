@@ -40,17 +40,52 @@ async def doctor_statistics(
     principal: Principal,
     where: DoctorFilter,
     cache: StatsCache | None = None,
+    *,
+    pairs: bool = True,
 ) -> DoctorStatistics:
     """Aggregates need the `read:stats` scope (admins, institutions, analysts) or a service.
-    With a `cache`, as fresh as its generation and TTL say (`subgraphs/kit/stats_cache.py`)."""
+    With a `cache`, as fresh as its generation and TTL say (`subgraphs/kit/stats_cache.py`).
+    `pairs=False` leaves the specialty x institution table empty when nobody asked for it."""
     if "read:stats" not in principal.scopes and not principal.has_role(Role.SERVICE):
         raise Forbidden("Statistics need the read:stats scope")
+
+    async def compute() -> DoctorStatistics:
+        return await (_compute(session, where) if pairs else _compute_figures(session, where))
+
     if cache is None:
-        return await _compute(session, where)
+        return await compute()
     return await cache.get(
-        session, ("doctor_statistics", where), lambda: _compute(session, where),
-        dump=_dump, load=_load,
-    )  # fmt: skip
+        session, ("doctor_statistics", where, pairs), compute, dump=_dump, load=_load
+    )
+
+
+async def _compute_figures(session: AsyncSession, where: DoctorFilter) -> DoctorStatistics:
+    """Everything but the specialty x institution table: one GROUPING SETS statement."""
+    total = active = 0
+    specialties: Counter[object] = Counter()
+    institutions: Counter[object] = Counter()
+    statuses: list[tuple[str, int]] = []
+    licenses: list[tuple[str, int]] = []
+    for figure, key, name, n, active_n in await stats_repository.groups(session, where):
+        if figure == "all":
+            total, active = n, active_n
+        elif figure == "specialty":
+            specialties[(key, name)] += n
+        elif figure == "institution":
+            institutions[key] += n
+        elif figure == "status":
+            statuses.append((str(key), n))
+        else:
+            licenses.append((str(key), n))
+    return DoctorStatistics(
+        total=total,
+        active=active,
+        by_specialty=_ranked(specialties),  # type: ignore[arg-type]
+        by_institution=_ranked(institutions),  # type: ignore[arg-type]
+        by_specialty_and_institution=[],
+        by_status=sorted(statuses),
+        by_license_status=sorted(licenses),
+    )
 
 
 async def _compute(session: AsyncSession, where: DoctorFilter) -> DoctorStatistics:

@@ -136,3 +136,22 @@ async def test_doctor_statistics(
         {"status": "REJECTED", "count": 1},
         {"status": "VERIFIED", "count": 3},
     ]
+
+
+@pytest.mark.parametrize("filtered", [True, False])
+async def test_doctor_figures_without_the_table_are_the_same(
+    stack: SubgraphStack, http: httpx.AsyncClient, dataset: Dataset, filtered: bool
+) -> None:
+    """Not asking for bySpecialtyAndInstitution takes another statement (GROUPING SETS): every
+    other figure equals the one summed from the table."""
+    variables = {"filter": {"institutionIds": list(dataset.institutions.values())}}
+    admin = await headers_for(stack, http, "admin")
+    both = await gql(stack, http, "doctors", DOCTOR_STATS, variables if filtered else None, admin)
+    without_table = DOCTOR_STATS.replace(
+        "bySpecialtyAndInstitution { specialty { name } institution { id } count }", ""
+    )
+    alone = await gql(stack, http, "doctors", without_table, variables if filtered else None, admin)
+    expected = dict(both["data"]["doctorStatistics"])
+    del expected["bySpecialtyAndInstitution"]
+    assert alone["data"]["doctorStatistics"] == expected
+    assert expected["total"] == sum(e["count"] for e in expected["bySpecialty"])
