@@ -47,6 +47,11 @@ async def _respond(
     await send({"type": "http.response.body", "body": payload})
 
 
+def _wait(headers: list[tuple[bytes, bytes]]) -> int:
+    """The Retry-After seconds among response headers (0 without one)."""
+    return max((int(v) for k, v in headers if k == b"retry-after"), default=0)
+
+
 def _bad_request(message: str) -> dict[str, Any]:
     return {"errors": [{"message": message, "extensions": {"code": "BAD_REQUEST"}}]}
 
@@ -129,7 +134,10 @@ class RouterApp:
             contexts = await asyncio.gather(*(router.handle(r, dict(headers)) for r in request))
             if record is not None:
                 record.operations.extend(_operation(ctx) for ctx in contexts)
-            await _respond(send, 200, [ctx.response for ctx in contexts])
+            # The batch answers 200 with each item's result; a rate-limited item still tells the
+            # client when to retry, for the whole response: the longest wait of its items.
+            extra = max((ctx.state.get(RESPONSE_HEADERS) or [] for ctx in contexts), key=_wait)
+            await _respond(send, 200, [ctx.response for ctx in contexts], extra or None)
             return
         ctx = await router.handle(request, headers)
         if record is not None:

@@ -38,6 +38,7 @@ async def test_results_in_order_each_operation_on_its_own() -> None:
     async with serve_edge(config) as edge, httpx.AsyncClient() as http:
         response = await http.post(edge.url, json=BATCH)
         assert response.status_code == 200
+        assert "retry-after" not in response.headers
         one, two, invalid = response.json()
         assert one == {"data": {"doctor": {"name": "doctor 1"}}}
         assert two == {"data": {"doctor": {"name": "doctor 2", "patients": 20}}}
@@ -75,3 +76,8 @@ async def test_each_operation_counts_against_the_rate_limit() -> None:
         (r.get("errors") or [{}])[0].get("extensions", {}).get("code") for r in response.json()
     ]
     assert sorted(codes, key=str) == sorted([None, None, "RATE_LIMITED"], key=str)
+    # The batch answers 200; the limited item's wait is the response's Retry-After.
+    assert response.status_code == 200
+    limited = next(r for r in response.json() if r.get("errors"))
+    retry_after = limited["errors"][0]["extensions"]["retryAfter"]
+    assert response.headers["retry-after"] == str(retry_after)
