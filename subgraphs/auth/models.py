@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     DateTime,
@@ -14,6 +15,7 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
+    SmallInteger,
     String,
     UniqueConstraint,
     func,
@@ -31,6 +33,7 @@ __all__ = [
     "Base",
     "Device",
     "RevokedToken",
+    "RoleCount",
     "SecurityEvent",
     "SigningKey",
     "User",
@@ -67,6 +70,18 @@ class User(TimestampMixin, Base):
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     password_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class RoleCount(Base):
+    """Logins and distinct profiles per role, in shards summed on read: written only by the
+    triggers of migration `auth_0005`, in the same transaction as the logins they count."""
+
+    __tablename__ = "role_counts"
+
+    role: Mapped[str] = mapped_column(String(16), primary_key=True)
+    shard: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    profiles: Mapped[int] = mapped_column(BigInteger)
+    logins: Mapped[int] = mapped_column(BigInteger)
 
 
 class Device(Base):

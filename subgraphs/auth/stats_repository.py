@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from subgraphs.auth.models import Device, SecurityEvent, User, UserSession
+from subgraphs.auth.models import Device, RoleCount, SecurityEvent, User, UserSession
 
 __all__ = [
     "active_session_count",
@@ -31,18 +31,11 @@ async def locked_account_count(session: AsyncSession, now: datetime) -> int:
 
 
 async def logins_by_role(session: AsyncSession) -> Sequence[tuple[str, int, int]]:
-    """(role, distinct profiles, logins) per role, in one statement.
-
-    Grouped by (role, profile) first, then by role: streams from an index-only scan of
-    ix_users_role_profile_id, where count(DISTINCT) sorted a million rows (0.3 s vs 2.9 s)."""
-    per_profile = (
-        select(User.role, User.profile_id, func.count().label("logins"))
-        .group_by(User.role, User.profile_id)
-        .subquery()
-    )
+    """(role, distinct profiles, logins) per role, from the summary the triggers of migration
+    `auth_0005` keep exact (a million logins were 0.35-1 s to group on every cold read)."""
     query = select(
-        per_profile.c.role, func.count(per_profile.c.profile_id), func.sum(per_profile.c.logins)
-    ).group_by(per_profile.c.role)
+        RoleCount.role, func.sum(RoleCount.profiles), func.sum(RoleCount.logins)
+    ).group_by(RoleCount.role)
     return [(r[0], int(r[1]), int(r[2])) for r in (await session.execute(query)).all()]
 
 
