@@ -17,7 +17,7 @@ from subgraphs.kit.auth import default_authenticator
 from subgraphs.kit.body_guard import BodyGuard
 from subgraphs.kit.client_address import client_address, trusted_networks
 from subgraphs.kit.context import RequestContext
-from subgraphs.kit.db import create_engine, session_factory
+from subgraphs.kit.db import autocommit_session_factory, create_engine, session_factory
 from subgraphs.kit.errors import Unauthenticated
 from subgraphs.kit.health import health_endpoint
 from subgraphs.kit.middleware import RequestIdMiddleware
@@ -71,6 +71,7 @@ def create_subgraph_app(
         app.state.settings = settings
         app.state.engine = create_engine(settings, schema=definition.name, database_url=db_url)
         app.state.sessions = session_factory(app.state.engine)
+        app.state.autocommit = autocommit_session_factory(app.state.engine)
         app.state.redis = create_redis(cache_url)
         make_auth = definition.make_authenticator or _default_authenticator
         app.state.authenticator = make_auth(app, settings)
@@ -101,13 +102,15 @@ def create_subgraph_app(
         )
         context = RequestContext(
             sessions=state.sessions,
+            autocommit=state.autocommit,
             redis=state.redis,
             settings=settings,
             principal=principal,
             request_id=request.scope.get("state", {}).get("request_id", ""),
             client_ip=client_ip,
             user_agent=request.headers.get("user-agent"),
-            loaders=definition.make_loaders(state.sessions),
+            # Loaders only read: statement-at-a-time sessions, no BEGIN/ROLLBACK per batch.
+            loaders=definition.make_loaders(state.autocommit),
         )
         if auth_error:
             context.extras["auth_error"] = auth_error

@@ -13,13 +13,14 @@ import asyncio
 import contextvars
 import inspect
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypedDict, TypeVar
 
 from fastapi import FastAPI
 from graphql import GraphQLError
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.extensions import SchemaExtension
 from strawberry.types import Info
@@ -142,12 +143,21 @@ class AuditTrail:
 
     async def record(self, event: AuditEvent, ctx: RequestContext) -> None:
         """Write `event` in a short transaction of its own (reads, and failed writes)."""
-        # Shielded: a client that disconnects must not cancel the record of what it did.
-        await asyncio.shield(self._record(event, ctx))
+        await self.record_all([event], ctx)
 
-    async def _record(self, event: AuditEvent, ctx: RequestContext) -> None:
-        async with ctx.sessions() as session, session.begin():
-            self.add(session, event)
+    async def record_all(self, events: Sequence[AuditEvent], ctx: RequestContext) -> None:
+        """Write `events` together, committed (durably) before this returns."""
+        # Shielded: a client that disconnects must not cancel the record of what it did.
+        await asyncio.shield(self._record(events, ctx))
+
+    async def _record(self, events: Sequence[AuditEvent], ctx: RequestContext) -> None:
+        # One INSERT that commits as it completes: a round trip, where a unit of work was four
+        # (BEGIN, INSERT … RETURNING, COMMIT, and the ORM's bookkeeping around them).
+        # Rows as parameters (not `.values(rows)`): the statement compiles once per process, and
+        # several rows still go as one multi-row INSERT (SQLAlchemy's "insertmanyvalues").
+        rows = [event.columns() for event in events]
+        async with ctx.statement() as session:
+            await session.execute(insert(self.outbox.__table__), rows)
         self.wake()
 
     async def record_quietly(self, event: AuditEvent, ctx: RequestContext) -> None:
@@ -324,23 +334,24 @@ class AuditOperations(SchemaExtension):
                         target_ids=sorted(ids))
             for kind, ids in store.misses.items()
         ]  # fmt: skip
-        for event in events:
-            try:
-                await trail.record(event, context)
-            except Exception:  # noqa: BLE001 - fail closed: no record, no patient data
-                _log.exception(
-                    "could not record %s of %d rows", event.action, len(event.target_ids)
-                )
-                result = self.execution_context.result
-                if result is not None:
-                    result.data = None
-                    result.errors = [
-                        GraphQLError(
-                            "The audit trail is unavailable; the data was withheld",
-                            extensions={"code": "SERVICE_UNAVAILABLE"},
-                        )
-                    ]
-                return
+        if not events:
+            return
+        try:
+            await trail.record_all(events, context)
+        except Exception:  # noqa: BLE001 - fail closed: no record, no patient data
+            _log.exception(
+                "could not record %s",
+                ", ".join(f"{e.action} of {len(e.target_ids)} rows" for e in events),
+            )
+            result = self.execution_context.result
+            if result is not None:
+                result.data = None
+                result.errors = [
+                    GraphQLError(
+                        "The audit trail is unavailable; the data was withheld",
+                        extensions={"code": "SERVICE_UNAVAILABLE"},
+                    )
+                ]
 
 
 def audit_hooks(

@@ -32,6 +32,8 @@ class RequestContext(BaseContext):
     concurrently, and an AsyncSession must not be shared between concurrent tasks."""
 
     sessions: async_sessionmaker[AsyncSession]
+    #: Statement-at-a-time sessions (`kit.db.autocommit_session_factory`); None: `sessions`.
+    autocommit: async_sessionmaker[AsyncSession] | None = None
     redis: Redis
     settings: Settings
     principal: Principal = ANONYMOUS
@@ -46,9 +48,19 @@ class RequestContext(BaseContext):
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
-        """A read-only unit of work."""
-        async with self.sessions() as session:
+        """A read-only unit of work (each statement its own transaction, when available)."""
+        async with (self.autocommit or self.sessions)() as session:
             yield session
+
+    @asynccontextmanager
+    async def statement(self) -> AsyncIterator[AsyncSession]:
+        """A write of ONE statement, committed when it completes (or when the block ends)."""
+        if self.autocommit is not None:
+            async with self.autocommit() as session:
+                yield session
+        else:
+            async with self.sessions() as session, session.begin():
+                yield session
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:

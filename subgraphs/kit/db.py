@@ -25,6 +25,7 @@ from subgraphs.kit.settings import Settings
 __all__ = [
     "ConstraintViolation",
     "TimestampMixin",
+    "autocommit_session_factory",
     "create_engine",
     "flush",
     "make_base",
@@ -111,6 +112,20 @@ def _ping_on_checkout(_dbapi_connection: Any, record: ConnectionPoolEntry, _prox
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+def autocommit_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions whose every statement is its own transaction, committed when it completes.
+
+    For reads and for writes of a single statement: no BEGIN before and no ROLLBACK/COMMIT
+    after, two round trips fewer per unit of work. Under READ COMMITTED (ours) each statement
+    of a transaction takes its own snapshot anyway, so a read sees what it saw inside
+    BEGIN … ROLLBACK. Never for a write of several statements that must commit together."""
+    return async_sessionmaker(
+        engine.execution_options(isolation_level="AUTOCOMMIT"),
+        expire_on_commit=False,
+        autoflush=False,
+    )
 
 
 @asynccontextmanager
