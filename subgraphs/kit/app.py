@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 import strawberry.federation
 from fastapi import FastAPI, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -25,7 +26,7 @@ from subgraphs.kit.principal import ANONYMOUS, Authenticator
 from subgraphs.kit.redis import create_redis
 from subgraphs.kit.settings import Settings, get_settings
 
-__all__ = ["SubgraphDefinition", "create_subgraph_app"]
+__all__ = ["JsonRouter", "SubgraphDefinition", "create_subgraph_app"]
 
 LoadersFactory = Callable[[async_sessionmaker[AsyncSession]], Any]
 StartupHook = Callable[[FastAPI], Awaitable[None]]
@@ -43,6 +44,22 @@ class SubgraphDefinition:
     on_startup: StartupHook | None = None
     on_shutdown: StartupHook | None = None
     make_authenticator: AuthenticatorFactory | None = None
+
+
+class JsonRouter(GraphQLRouter[Any, Any]):
+    """Request and response bodies through orjson, not the json module (several times faster:
+    2-20 % of a request's CPU, the larger share for larger answers)."""
+
+    def decode_json(self, data: str | bytes) -> object:
+        # BodyGuard has already checked the body with orjson; its JSONDecodeError is json's.
+        return orjson.loads(data)
+
+    def encode_json(self, data: object) -> str | bytes:
+        try:
+            return orjson.dumps(data)
+        except TypeError:
+            # orjson refuses integers beyond 64 bits (possible in JSON scalars): say it as before.
+            return super().encode_json(data)
 
 
 def _default_authenticator(app: FastAPI, settings: Settings) -> Authenticator:
@@ -116,7 +133,7 @@ def create_subgraph_app(
             context.extras["auth_error"] = auth_error
         return context
 
-    graphql = GraphQLRouter(
+    graphql = JsonRouter(
         definition.schema,
         context_getter=get_context,
         graphql_ide="graphiql" if settings.graphiql_enabled else None,
