@@ -28,6 +28,7 @@ from subgraphs.kit.db import TimestampMixin, make_base, new_id
 __all__ = [
     "AuditOutbox",
     "Base",
+    "DoctorCount",
     "EmergencyContact",
     "Gender",
     "Patient",
@@ -128,6 +129,16 @@ class PatientCount(Base):
     is_active: Mapped[bool] = mapped_column(Boolean, primary_key=True)
     #: The first day of the month.
     birth_month: Mapped[date] = mapped_column(Date, primary_key=True)
+    patients: Mapped[int] = mapped_column(BigInteger)
+
+
+class DoctorCount(Base):
+    """Patients per doctor (those without one are not here): written only by the triggers of
+    migration `patients_0007`, in the same transaction as the patients they count."""
+
+    __tablename__ = "doctor_counts"
+
+    doctor_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     patients: Mapped[int] = mapped_column(BigInteger)
 
 

@@ -94,7 +94,7 @@ async def _count(
     new = await stats_repository.created_since(session, viewer, where, since)
     per_doctor = None
     if doctors:
-        rows = await stats_repository.by_column(session, viewer, where, "doctor_id")
+        rows = await stats_repository.per_doctor(session, viewer, where)
         per_doctor = _doctors(rows)
     total = sum(genders.values())
     return _Counts(total, new, dict(genders), dict(statuses), dict(bands), per_doctor)

@@ -14,17 +14,28 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, func, literal, or_, select, union_all
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Select,
+    Text,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from subgraphs.kit.principal import Role
 from subgraphs.patients.access import visible_to
 from subgraphs.patients.ages import AGE_BANDS, latest_birth_date
-from subgraphs.patients.models import Patient, PatientCount
+from subgraphs.patients.models import DoctorCount, Patient, PatientCount
 from subgraphs.patients.repository import conditions
 from subgraphs.patients.search import PatientFilter, Viewer
 
-__all__ = ["Cell", "by_column", "cells", "created_since", "summarised"]
+__all__ = ["Cell", "by_column", "cells", "created_since", "per_doctor", "summarised"]
 
 #: (gender, validation status, age band, patients)
 Cell = tuple[str, str, str, int]
@@ -148,3 +159,31 @@ async def by_column(
         .order_by(func.count().desc(), key)
     )
     return [(r[0], int(r[1])) for r in (await session.execute(query)).all()]
+
+
+async def per_doctor(
+    session: AsyncSession, viewer: Viewer, where: PatientFilter
+) -> Sequence[tuple[Any, int]]:
+    """(doctor id or None, patients), most patients first: everyone's from the summary
+    `patients.doctor_counts` (patients without a doctor: the total less the doctors' sum, in
+    the same statement), anything narrower from the table."""
+    if not (summarised(viewer, where) and where == PatientFilter()):
+        return await by_column(session, viewer, where, "doctor_id")
+    total = select(func.coalesce(func.sum(PatientCount.patients), 0)).scalar_subquery()
+    assigned = select(func.coalesce(func.sum(DoctorCount.patients), 0)).scalar_subquery()
+    # Ids as text and counts as bigint: 20,000 rows decode as str and int, not UUID and Decimal.
+    doctors = select(
+        DoctorCount.doctor_id.cast(Text).label("doctor_id"), DoctorCount.patients.label("n")
+    ).where(DoctorCount.patients != 0)
+    nobody = select(
+        literal(None, Text).label("doctor_id"), (total - assigned).cast(BigInteger).label("n")
+    )
+    rows = union_all(doctors, nobody).subquery()
+    # Byte order of the canonical text is the uuid order `by_column` sorts by, without the
+    # cost of the database's text collation.
+    query = select(rows.c.doctor_id, rows.c.n).order_by(
+        rows.c.n.desc(), rows.c.doctor_id.collate("C")
+    )
+    # Core, not ORM, execution: the ORM's row loading cost ~80 ms for these 20,000 rows.
+    result = await (await session.connection()).execute(query)
+    return [(d, n) for d, n in result if n]

@@ -44,11 +44,11 @@ AGED = "(SELECT *, extract(year FROM age(:day, date_of_birth))::int AS a FROM pa
 # Births on either side of every age boundary of today, 29 February births, and a spread.
 POPULATION = """
 INSERT INTO patients.patients (id, first_name, last_name, email, date_of_birth, gender,
-                               validation_status, is_active)
+                               validation_status, is_active, doctor_id)
 SELECT gen_random_uuid(), 'Suma', 'Resumen', 'summary-' || gen_random_uuid() || '@tests.dev', born,
        (ARRAY['male', 'female', 'other', 'prefer_not_to_say'])[1 + i % 4],
        (ARRAY['pending', 'doctor_validated', 'institution_validated', 'full_access'])[1 + i % 3],
-       i % 5 <> 0
+       i % 5 <> 0, CASE WHEN i % 4 <> 0 THEN md5('doctor ' || i % 7)::uuid END
 FROM (
   SELECT i, (CAST(:today AS date) - make_interval(years => 1 + i % 90))::date + (i % 5 - 2) AS born
     FROM generate_series(1, 450) AS i
@@ -60,8 +60,18 @@ FROM (
 ) AS births"""
 
 
+#: The same for patients per doctor.
+DOCTOR_MISMATCHES = """
+SELECT count(*) FROM (
+  SELECT doctor_id, count(*) AS n FROM patients.patients WHERE doctor_id IS NOT NULL
+  GROUP BY 1) AS t
+FULL JOIN (SELECT * FROM patients.doctor_counts WHERE patients <> 0) AS c USING (doctor_id)
+WHERE t.n IS DISTINCT FROM c.patients"""
+
+
 async def _mismatches(conn: AsyncConnection) -> int:
-    return int(await conn.scalar(text(MISMATCHES)) or 0)
+    cells = int(await conn.scalar(text(MISMATCHES)) or 0)
+    return cells + int(await conn.scalar(text(DOCTOR_MISMATCHES)) or 0)
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -92,6 +102,13 @@ async def test_the_summary_counts_every_kind_of_write(writing: AsyncConnection) 
         "WHERE last_name = 'Resumen' AND gender = 'female'",
         # Nothing counted changes: no summary row is touched.
         "UPDATE patients.patients SET phone = '+52 55 0000 0000' WHERE last_name = 'Resumen'",
+        # Doctors change: to another, to none, from none.
+        "UPDATE patients.patients SET doctor_id = md5('doctor 1')::uuid "
+        "WHERE last_name = 'Resumen' AND gender = 'other'",
+        "UPDATE patients.patients SET doctor_id = NULL "
+        "WHERE last_name = 'Resumen' AND doctor_id = md5('doctor 2')::uuid",
+        "UPDATE patients.patients SET doctor_id = md5('doctor 9')::uuid "
+        "WHERE last_name = 'Resumen' AND doctor_id IS NULL AND is_active",
         "DELETE FROM patients.patients WHERE last_name = 'Resumen' AND is_active",
     ]
     for change in changes:
@@ -113,6 +130,18 @@ async def test_the_summary_counts_every_kind_of_write(writing: AsyncConnection) 
     assert await _mismatches(conn) == 0
     await conn.execute(text("TRUNCATE patients.patients CASCADE"))
     assert await conn.scalar(text("SELECT count(*) FROM patients.patient_counts")) == 0
+    assert await conn.scalar(text("SELECT count(*) FROM patients.doctor_counts")) == 0
+
+
+async def test_per_doctor_figures_from_the_summary_equal_a_direct_count(
+    writing: AsyncConnection,
+) -> None:
+    admin, everyone = Viewer("admin", None), PatientFilter()
+    session = AsyncSession(bind=writing)
+    got = await stats_repository.per_doctor(session, admin, everyone)
+    direct = await stats_repository.by_column(session, admin, everyone, "doctor_id")
+    assert list(got) == [(None if d is None else str(d), n) for d, n in direct]
+    assert any(d is None for d, _ in got)  # patients without a doctor: one group
 
 
 def _filters(day: date) -> list[PatientFilter]:
