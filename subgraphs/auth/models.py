@@ -15,7 +15,6 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
-    SmallInteger,
     String,
     UniqueConstraint,
     func,
@@ -73,13 +72,12 @@ class User(TimestampMixin, Base):
 
 
 class RoleCount(Base):
-    """Logins and distinct profiles per role, in shards summed on read: written only by the
-    triggers of migration `auth_0005`, in the same transaction as the logins they count."""
+    """Logins and distinct profiles per role: written only by the triggers of migration
+    `auth_0005`, in the same transaction as the logins they count."""
 
     __tablename__ = "role_counts"
 
     role: Mapped[str] = mapped_column(String(16), primary_key=True)
-    shard: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     profiles: Mapped[int] = mapped_column(BigInteger)
     logins: Mapped[int] = mapped_column(BigInteger)
 
