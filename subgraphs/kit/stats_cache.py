@@ -1,7 +1,9 @@
 """Statistics cached in Redis, recomputed when the counted tables change or after a TTL.
 
-Aggregates over a million rows cost ~0.5-1 s; dashboards ask for the same figures again and
-again. Freshness: a statement-level trigger on every counted table advances a sequence
+The big figures read summaries kept exact by triggers (patients_0006/0007, auth_0005: tens of
+ms at a million rows), the rest still group their tables; either way dashboards ask for the
+same figures again and again, and large answers (20,000 per-doctor groups) are worth keeping
+decoded. Freshness: a statement-level trigger on every counted table advances a sequence
 (`<schema>.stats_generation`, made by `create_stats_generation` in a migration), and the
 generation is part of the cache key, so any write — through the API, a seed, psql — makes the
 next read compute afresh. The one gap: a computation racing an uncommitted write may store
