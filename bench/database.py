@@ -104,6 +104,7 @@ DOCTOR_STATS = """{ doctorStatistics { total active bySpecialty { count }
   byInstitution { count } byStatus { status count } byLicenseStatus { count } } }"""
 INSTITUTION_STATS = """{ institutionStatistics { total verified active byType { count }
   byRegion { count } newPerMonth { count } } }"""
+USER_COUNTS = "{ userCounts { total byRole { role count } } }"
 SYSTEM_STATS = """{ systemStatistics { usersByRole { key count } patients { key count }
   patientsByGender { key count } doctors { key count } institutions { key count } } }"""
 
@@ -219,16 +220,24 @@ def build_cases(fx: dict[str, Any], clear_stats: Callable[[], Awaitable[None]]) 
              "patients", DOCTOR_PATIENTS, _batches(fx["doctors"], "Doctor"), None),
         # --- statistics ---
         Case("patientStatistics, cold (as after a write)", "statistics", "patients", PATIENT_STATS,
-             [{}], None, clear_stats, requests=20),
+             [{}], 200, clear_stats, requests=20),
         Case("patientStatistics, warm", "statistics", "patients", PATIENT_STATS, [{}], 200),
         Case("patientStatistics, one institution, warm", "statistics", "patients",
              PATIENT_STATS, [{"f": {"institutionIds": [i]}} for i in insts[:20]], 200),
         Case("patientStatistics byDoctor (20k groups, 1 MB), warm", "statistics", "patients",
-             PATIENT_STATS_DOCTORS, [{}]),
+             PATIENT_STATS_DOCTORS, [{}], 200),
+        Case("patientStatistics byDoctor (20k groups, 1 MB), cold", "statistics", "patients",
+             PATIENT_STATS_DOCTORS, [{}], 200, clear_stats, requests=20),
         Case("doctorStatistics", "statistics", "doctors", DOCTOR_STATS, [{}], 200),
+        Case("doctorStatistics, cold", "statistics", "doctors", DOCTOR_STATS, [{}], 200,
+             clear_stats, requests=20),
         Case("institutionStatistics", "statistics", "institutions", INSTITUTION_STATS, [{}], 200),
+        Case("userCounts, cold", "statistics", "auth", USER_COUNTS, [{}], 200, clear_stats,
+             requests=20),
         Case("systemStatistics (admins, via 4 subgraphs), warm", "statistics", "admins",
              SYSTEM_STATS, [{}], 200),
+        Case("systemStatistics (admins, via 4 subgraphs), cold", "statistics", "admins",
+             SYSTEM_STATS, [{}], 200, clear_stats, requests=20),
     ]
     # fmt: on
 
