@@ -73,7 +73,10 @@ class Query:
         )
         return AuthStatistics.from_stats(result)
 
-    @strawberry.field(description="Users by role, every role listed (administrators, services).")
+    @strawberry.field(description="Users by role, every role listed (administrators, services). "
+                      "Exact as of the last committed write (a summary kept in the writing "
+                      "transaction); a cached copy can be up to 60 s old only if it raced a "
+                      "write still committing.")  # fmt: skip
     async def user_counts(self, info: Info[Any, Any]) -> UserCounts:
         return UserCounts.from_counts(await stats.user_counts(context_of(info)))
 

@@ -116,7 +116,9 @@ class Query:
             rows = await service.list_specialties(session)
         return [Specialty.from_model(row) for row in rows]
 
-    @strawberry.field(description="Counts by specialty, institution, both, status, licence status.")
+    @strawberry.field(description="Counts by specialty, institution, both, status, licence status. "
+                      "Recomputed after any committed write; a cached copy can be up to 60 s old "
+                      "only if it raced a write still committing.")  # fmt: skip
     async def doctor_statistics(
         self, info: Info[Any, Any], filter: DoctorFilterInput | None = None
     ) -> DoctorStatistics:

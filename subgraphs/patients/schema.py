@@ -117,7 +117,10 @@ class Query:
         return await Patient.resolve_reference(info, id)
 
     @strawberry.field(description="Figures by gender, validation status, doctor, age band, and "
-                      "new in the last 30 days (analysts: aggregates, small groups suppressed).")  # fmt: skip
+                      "new in the last 30 days (analysts: aggregates, small groups suppressed). "
+                      "Exact as of the last committed write (summaries kept in the writing "
+                      "transaction); a cached copy can be up to 60 s old only if it raced a "
+                      "write still committing, and newLast30Days can lag as much.")  # fmt: skip
     async def patient_statistics(
         self, info: Info[Any, Any], filter: PatientFilterInput | None = None
     ) -> PatientStatistics:
