@@ -93,6 +93,17 @@ def _with(**changes: Any) -> Forge:
     return forge
 
 
+def _timed(**offsets: int) -> Forge:
+    """Time claims set relative to when the token is forged, not to when this module was
+    imported: the full suite may reach a test many minutes after collecting it."""
+
+    def forge(token: str, claims: dict[str, Any], key: ActiveKey) -> str:
+        now = int(time.time())
+        return _sign({**claims, **{name: now + delta for name, delta in offsets.items()}}, key)
+
+    return forge
+
+
 def _without(name: str) -> Forge:
     def forge(token: str, claims: dict[str, Any], key: ActiveKey) -> str:
         return _sign({k: v for k, v in claims.items() if k != name}, key)
@@ -100,7 +111,6 @@ def _without(name: str) -> Forge:
     return forge
 
 
-NOW = int(time.time())
 CASES: dict[str, Forge] = {
     "alg none": lambda t, c, k: _unsigned({"alg": "none", "typ": "JWT", "kid": k.kid}, c),
     "alg none, no kid": lambda t, c, k: _unsigned({"alg": "none"}, c),
@@ -114,9 +124,9 @@ CASES: dict[str, Forge] = {
     "attacker jwk in header": _embedded_jwk,
     "wrong issuer": _with(iss="https://evil.example"),
     "wrong audience": _with(aud="someone-else"),
-    "expired": _with(iat=NOW - 3600, nbf=NOW - 3600, exp=NOW - 1800),
-    "not yet valid": _with(nbf=NOW + 600, exp=NOW + 1200),
-    "issued in the future": _with(iat=NOW + 600, exp=NOW + 1200),
+    "expired": _timed(iat=-3600, nbf=-3600, exp=-1800),
+    "not yet valid": _timed(nbf=600, exp=1200),
+    "issued in the future": _timed(iat=600, exp=1200),
     "no expiry": _without("exp"),
     "no session id": _without("sid"),
     "service role claimed": _with(role="service"),
