@@ -7,28 +7,18 @@ from __future__ import annotations
 
 import time
 import uuid
-from typing import Any
 from unittest.mock import patch
 
 import jwt
 import pytest
-from cryptography.hazmat.primitives.asymmetric import ed25519
-from jwt.algorithms import OKPAlgorithm
 
 from subgraphs.kit.auth import JwksCache, JwtAuthenticator
 from subgraphs.kit.errors import Unauthenticated
 from subgraphs.kit.principal import Role
 from subgraphs.kit.settings import Settings
+from tests.support.signing import NOWHERE, jwks, sign, tampered
 
 SETTINGS = Settings(environment="test")
-KEY = ed25519.Ed25519PrivateKey.generate()
-#: Nothing listens there: a refetch of the JWKS fails at once and keeps what was installed.
-NOWHERE = "http://127.0.0.1:9/.well-known/jwks.json"
-
-
-def _jwks(*kids: str) -> dict[str, Any]:
-    public: dict[str, Any] = OKPAlgorithm.to_jwk(KEY.public_key(), as_dict=True)
-    return {"keys": [{**public, "kid": kid, "alg": "EdDSA", "use": "sig"} for kid in kids]}
 
 
 def _token(kid: str = "k1", exp: float | None = None) -> str:
@@ -39,12 +29,12 @@ def _token(kid: str = "k1", exp: float | None = None) -> str:
         "exp": now + 600 if exp is None else exp,
         "iss": SETTINGS.jwt_issuer, "aud": SETTINGS.jwt_audience,
     }  # fmt: skip
-    return jwt.encode(claims, KEY, algorithm="EdDSA", headers={"kid": kid})
+    return sign(claims, kid)
 
 
 def _verifier(*kids: str) -> tuple[JwtAuthenticator, JwksCache]:
     keys = JwksCache(NOWHERE)
-    keys.install(_jwks(*kids))
+    keys.install(jwks(*kids))
     return JwtAuthenticator(SETTINGS, keys), keys
 
 
@@ -63,10 +53,8 @@ async def test_a_tampered_copy_of_a_remembered_token_is_refused() -> None:
     verifier, _ = _verifier("k1")
     token = _token()
     await verifier.verify(token)
-    head, payload, signature = token.split(".")
-    forged = f"{head}.{payload}.{signature[:-2]}{'AA' if signature[-2:] != 'AA' else 'BB'}"
     with pytest.raises(Unauthenticated, match="Invalid token"):
-        await verifier.verify(forged)
+        await verifier.verify(tampered(token))
 
 
 async def test_a_token_past_its_exp_is_checked_again() -> None:
@@ -82,6 +70,6 @@ async def test_a_withdrawn_key_stops_its_remembered_tokens() -> None:
     verifier, keys = _verifier("k1", "k2")
     token = _token(kid="k1")
     await verifier.verify(token)
-    keys.install(_jwks("k2"))  # k1 withdrawn (as a refetched JWKS would say)
+    keys.install(jwks("k2"))  # k1 withdrawn (as a refetched JWKS would say)
     with pytest.raises(Unauthenticated, match="Unknown signing key"):
         await verifier.verify(token)

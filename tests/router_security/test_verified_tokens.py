@@ -8,37 +8,26 @@ from __future__ import annotations
 
 import time
 import uuid
-from typing import Any
 from unittest.mock import patch
 
 import jwt
 import pytest
-from cryptography.hazmat.primitives.asymmetric import ed25519
-from jwt.algorithms import OKPAlgorithm
 
 from router.security import InvalidToken, TokenVerifier
 from router.security.config import AuthConfig
-
-KEY = ed25519.Ed25519PrivateKey.generate()
-#: Nothing listens there: a refetch of the JWKS fails at once and keeps what was installed.
-NOWHERE = "http://127.0.0.1:9/.well-known/jwks.json"
-
-
-def _jwks(*kids: str) -> dict[str, Any]:
-    public: dict[str, Any] = OKPAlgorithm.to_jwk(KEY.public_key(), as_dict=True)
-    return {"keys": [{**public, "kid": kid, "alg": "EdDSA", "use": "sig"} for kid in kids]}
+from tests.support.signing import NOWHERE, jwks, sign, tampered
 
 
 def _token(kid: str = "k1", exp: float | None = None, role: str = "doctor") -> str:
     now = int(time.time())
     claims = {"sub": str(uuid.uuid4()), "role": role, "iat": now,
               "exp": now + 600 if exp is None else exp}  # fmt: skip
-    return jwt.encode(claims, KEY, algorithm="EdDSA", headers={"kid": kid})
+    return sign(claims, kid)
 
 
 def _verifier(*kids: str, roles: tuple[str, ...] = ()) -> TokenVerifier:
     verifier = TokenVerifier(AuthConfig(jwks_url=NOWHERE, roles=roles))
-    verifier.keys.install(_jwks(*kids))
+    verifier.keys.install(jwks(*kids))
     return verifier
 
 
@@ -58,10 +47,8 @@ async def test_a_tampered_copy_of_a_remembered_token_is_refused() -> None:
     verifier = _verifier("k1")
     token = _token()
     await verifier.verify(token)
-    head, payload, signature = token.split(".")
-    forged = f"{head}.{payload}.{signature[:-2]}{'AA' if signature[-2:] != 'AA' else 'BB'}"
     with pytest.raises(InvalidToken, match="Invalid token"):
-        await verifier.verify(forged)
+        await verifier.verify(tampered(token))
 
 
 async def test_a_token_past_its_exp_is_checked_again() -> None:
@@ -77,7 +64,7 @@ async def test_a_withdrawn_key_stops_its_remembered_tokens() -> None:
     verifier = _verifier("k1", "k2")
     token = _token(kid="k1")
     await verifier.verify(token)
-    verifier.keys.install(_jwks("k2"))  # k1 withdrawn (as a refetched JWKS would say)
+    verifier.keys.install(jwks("k2"))  # k1 withdrawn (as a refetched JWKS would say)
     with pytest.raises(InvalidToken, match="Unknown signing key"):
         await verifier.verify(token)
 
