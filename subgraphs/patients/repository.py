@@ -23,8 +23,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from subgraphs.kit.db import ConstraintViolation, flush
+from subgraphs.kit.principal import Role
 from subgraphs.patients.access import visible_to
-from subgraphs.patients.models import EmergencyContact, Patient
+from subgraphs.patients.models import EmergencyContact, Patient, PatientCount
 from subgraphs.patients.search import PatientFilter, PatientSort, SortField, Viewer, like_pattern
 
 __all__ = [
@@ -168,8 +169,30 @@ async def _few_matches_page(
 
 
 async def count(session: AsyncSession, viewer: Viewer, where: PatientFilter) -> int:
-    query = select(func.count()).select_from(Patient).where(visible_to(viewer), *conditions(where))
+    if _summary_counts(viewer, where):
+        # The trigger-kept summary (migration patients_0006) is exact in every committed
+        # state: summing its ~17k rows replaces counting a million (66 -> ~2 ms at 1M).
+        summed = func.coalesce(func.sum(PatientCount.patients), 0)
+        query = select(summed).where(*conditions(where, PatientCount))
+    else:
+        query = (
+            select(func.count()).select_from(Patient).where(visible_to(viewer), *conditions(where))
+        )
     return int(await session.scalar(query) or 0)
+
+
+def _summary_counts(viewer: Viewer, where: PatientFilter) -> bool:
+    """Everyone visible, narrowed only by columns the summary is keyed by (no birth dates: it
+    keeps months, and a bound may cut through one)."""
+    return (
+        viewer.role in (Role.ADMIN, Role.SERVICE)
+        and where.ids is None
+        and where.doctor_ids is None
+        and where.institution_ids is None
+        and not where.name
+        and where.born_after is None
+        and where.born_on_or_before is None
+    )
 
 
 async def page_by_owner(

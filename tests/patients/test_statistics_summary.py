@@ -294,3 +294,27 @@ async def _population(
         born = latest_birth_date(today, years) + timedelta(days=i % 2)
         await create_patient(stack, http, headers, gender=gender, dateOfBirth=born.isoformat())
     return doctor, headers
+
+
+async def test_patient_count_from_the_summary_equals_a_direct_count(
+    stack: SubgraphStack, http: httpx.AsyncClient, db: AsyncEngine
+) -> None:
+    """An admin's (or a service's) `patientCount` narrowed only by gender, status or activity
+    sums the summary; it must equal counting the table."""
+    await _population(stack, http)
+    query = "query($f: PatientFilterInput) { patientCount(filter: $f) }"
+    cases = [
+        ({}, "true", {}),
+        ({"genders": ["FEMALE", "OTHER"]}, "gender IN ('female', 'other')", {}),
+        ({"validationStatuses": ["PENDING"], "isActive": True},
+         "validation_status = 'pending' AND is_active", {}),
+    ]  # fmt: skip
+    for headers in (service(stack), await as_role(stack, http, "admin")):
+        for where, sql, params in cases:
+            body = await patients_gql(stack, http, query, {"f": where}, headers)
+            assert not body.get("errors"), body
+            async with db.connect() as conn:
+                direct = await conn.scalar(
+                    text(f"SELECT count(*) FROM patients.patients WHERE {sql}"), params
+                )
+            assert body["data"]["patientCount"] == direct, where
