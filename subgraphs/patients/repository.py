@@ -44,6 +44,7 @@ __all__ = [
     "page_by_owner",
     "search",
     "sort_key",
+    "summarised",
     "unset_primary",
 ]
 
@@ -169,7 +170,8 @@ async def _few_matches_page(
 
 
 async def count(session: AsyncSession, viewer: Viewer, where: PatientFilter) -> int:
-    if _summary_counts(viewer, where):
+    if summarised(viewer, where) and where.born_after is None and where.born_on_or_before is None:
+        # (Birth-date bounds would need the table: the summary keeps months, a bound may cut one.)
         # The trigger-kept summary (migration patients_0006) is exact in every committed
         # state: summing its ~17k rows replaces counting a million (66 -> ~2 ms at 1M).
         summed = func.coalesce(func.sum(PatientCount.patients), 0)
@@ -181,17 +183,15 @@ async def count(session: AsyncSession, viewer: Viewer, where: PatientFilter) -> 
     return int(await session.scalar(query) or 0)
 
 
-def _summary_counts(viewer: Viewer, where: PatientFilter) -> bool:
-    """Everyone visible, narrowed only by columns the summary is keyed by (no birth dates: it
-    keeps months, and a bound may cut through one)."""
+def summarised(viewer: Viewer, where: PatientFilter) -> bool:
+    """Whether the summary `patients.patient_counts` answers: everyone visible, narrowed only by
+    what it is keyed by (gender, status, activity, birth month)."""
     return (
         viewer.role in (Role.ADMIN, Role.SERVICE)
         and where.ids is None
         and where.doctor_ids is None
         and where.institution_ids is None
         and not where.name
-        and where.born_after is None
-        and where.born_on_or_before is None
     )
 
 

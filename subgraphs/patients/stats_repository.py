@@ -28,28 +28,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from subgraphs.kit.principal import Role
 from subgraphs.patients.access import visible_to
 from subgraphs.patients.ages import AGE_BANDS, latest_birth_date
 from subgraphs.patients.models import DoctorCount, Patient, PatientCount
-from subgraphs.patients.repository import conditions
+from subgraphs.patients.repository import conditions, summarised
 from subgraphs.patients.search import PatientFilter, Viewer
 
 __all__ = ["Cell", "by_column", "cells", "created_since", "per_doctor", "summarised"]
 
 #: (gender, validation status, age band, patients)
 Cell = tuple[str, str, str, int]
-
-
-def summarised(viewer: Viewer, where: PatientFilter) -> bool:
-    """Whether the summary answers: everyone visible, narrowed only by what it is keyed by."""
-    return (
-        viewer.role in (Role.ADMIN, Role.SERVICE)
-        and where.ids is None
-        and where.doctor_ids is None
-        and where.institution_ids is None
-        and not where.name
-    )
 
 
 def _band_cuts(today: date) -> list[tuple[str, date]]:
