@@ -1,7 +1,7 @@
 """Benchmark 1(a): our router vs Apollo Gateway vs Hive Gateway over our five real subgraphs.
 
     uv run python bench/real_gateways.py [--quick] [--seconds N] [--concurrency 1 8]
-                                         [--gateways router hive apollo] [--rounds N] [--isolate] [--out FILE]
+                                         [--gateways router hive apollo] [--rounds N] [--isolate] [--awake] [--out FILE]
 
 Ensures the 1,000,000-patient `ph_bench` database (`bench/dataset.py`), starts the five subgraphs
 as `predicthealth subgraph NAME` processes on it, composes them with Apollo's composition, signs
@@ -26,6 +26,7 @@ import datetime
 import os
 import shutil
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
@@ -188,6 +189,25 @@ def start_subgraphs(
             process.stop()
         raise
     return started
+
+
+@contextlib.contextmanager
+def cpus_awake() -> Iterator[None]:
+    """Hold `/dev/cpu_dma_latency` at 0 for the run: idle CPUs poll instead of halting (the
+    kernel's PM QoS interface, what tuned's latency-performance profile does). On this VM a
+    halted vCPU takes tens of microseconds to wake, and other guests may use the physical core
+    meanwhile and evict its caches; a gateway at c=1 halts and wakes at every hop. Costs power
+    (and a host's CPU), never correctness; applies to every gateway alike."""
+    try:
+        handle = open("/dev/cpu_dma_latency", "wb", buffering=0)  # noqa: SIM115 - held open
+    except OSError as error:
+        log(f"cannot hold /dev/cpu_dma_latency ({error}); CPUs may halt when idle")
+        yield
+        return
+    with handle:
+        handle.write(struct.pack("i", 0))
+        log("idle CPUs poll (cpu_dma_latency = 0) for the run")
+        yield
 
 
 @contextlib.contextmanager
@@ -485,6 +505,7 @@ def write_report(
     levels: Sequence[int],
     seconds: float,
     isolated: bool,
+    awake: bool,
     out: Path,
 ) -> None:
     now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -504,7 +525,8 @@ def write_report(
         "- Data: `ph_bench` (`bench/dataset.py`: 1,000,000 patients, 20,000 doctors, 2,000 "
         "institutions) on the machine's PostgreSQL; subgraphs are `predicthealth subgraph NAME` "
         "processes (ENVIRONMENT=production).",
-        f"- `wrk -t1`, {seconds:g} s per query and concurrency; {placement}.",
+        f"- `wrk -t1`, {seconds:g} s per query and concurrency; {placement}"
+        + ("; idle CPUs poll instead of halting (`--awake`)." if awake else "."),
         "- Every gateway returned our router's answer (same JSON, same field order) to every query first.",
         "- Critical path: the requests our router sends for the query, replayed in plan order "
         "(`Sequence` steps one after another, `Parallel` branches together) by "
@@ -622,6 +644,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "on core 0 for the run (as in benchmark 1(b); changes the services' CPU affinity, "
         "restored after)",
     )
+    parser.add_argument(
+        "--awake",
+        action="store_true",
+        help="keep idle CPUs polling instead of halting for the run (/dev/cpu_dma_latency = 0, "
+        "as tuned's latency-performance profile; needs root)",
+    )
     parser.add_argument("--rounds", type=int, help="c=1/critical-path rounds (default 3, quick 2)")
     parser.add_argument("--out", type=Path, default=RESULTS / "real_gateways.md")
     args = parser.parse_args(argv)
@@ -633,7 +661,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     versions = _versions()
     results: list[Measured] = []
     placement = services_on(LOAD_CORE) if args.isolate else contextlib.nullcontext()
-    with tempfile.TemporaryDirectory(prefix="bench-real-") as tmp, placement:
+    awake = cpus_awake() if args.awake else contextlib.nullcontext()
+    with tempfile.TemporaryDirectory(prefix="bench-real-") as tmp, placement, awake:
         workdir = Path(tmp)
         log("starting the five subgraphs on ph_bench")
         core = LOAD_CORE if args.isolate else None
@@ -668,7 +697,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 process.stop()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     write_report(
-        results, recorded, levels=levels, seconds=seconds, isolated=args.isolate, out=args.out
+        results,
+        recorded,
+        levels=levels,
+        seconds=seconds,
+        isolated=args.isolate,
+        awake=args.awake,
+        out=args.out,
     )
     plot(results, levels, args.out.with_suffix(".png"))
     print(args.out.read_text())
