@@ -45,6 +45,8 @@ class ServerThread:
         config = uvicorn.Config(
             app, host="127.0.0.1", port=port, log_config=None, lifespan="on", loop="none",
             http="httptools", timeout_graceful_shutdown=2,
+            # Longer than any gateway's client keeps an idle connection (see testbed/server.py).
+            timeout_keep_alive=300,
         )  # fmt: skip
         server = uvicorn.Server(config)
         server.install_signal_handlers = lambda: None  # type: ignore[method-assign]

@@ -85,7 +85,13 @@ def main() -> None:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", args.port))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+    # Idle keep-alive connections stay open longer than any gateway's client keeps them: with
+    # uvicorn's default 5 s, Apollo Gateway's Node agent sometimes reused a socket the server was
+    # just closing and reported "socket hang up" (a reference-side transport error, seen once in
+    # CI), which the differential tests would count as a different answer.
+    config = uvicorn.Config(
+        app, log_level="warning", access_log=False, lifespan="off", timeout_keep_alive=300
+    )
     _ReadyServer(config, f"testbed listening on http://127.0.0.1:{port}").run(sockets=[sock])
 
 
