@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +17,7 @@ from subgraphs.kit.auth import (
     RedisRevocationChecker,
     RevocationChecker,
     RevocationUnavailable,
+    VerifiedTokens,
 )
 from subgraphs.kit.principal import Role, scopes_for
 from subgraphs.kit.redis import create_redis
@@ -37,21 +37,6 @@ class Caller:
 
 
 ANONYMOUS_CALLER = Caller()
-
-
-#: Verified tokens remembered per router (emptied when full).
-VERIFIED_CACHE_SIZE = 10_000
-
-
-@dataclass(frozen=True, slots=True)
-class _Verified:
-    """A token whose signature and claims passed: its caller, the key that signed it, and its
-    `exp` (seconds since the epoch)."""
-
-    caller: Caller
-    kid: str
-    key: jwt.PyJWK
-    expires: float
 
 
 class InvalidToken(Exception):
@@ -127,7 +112,7 @@ class TokenVerifier:
         if self.revocations is not None:
             required.add("sid")  # a token without a session could never be revoked
         self.required = sorted(required)
-        self._verified: dict[str, _Verified] = {}
+        self._verified: VerifiedTokens[Caller] = VerifiedTokens(self.keys)
 
     async def verify(self, token: str) -> Caller:
         """The caller the token proves, or InvalidToken with the reason."""
@@ -142,11 +127,9 @@ class TokenVerifier:
         revocation is asked on every request, a remembered token still needs the very key that
         signed it under its kid (a key no longer published stops its tokens, as on a first
         check), and it is checked afresh once past `exp`."""
-        known = self._verified.get(token)
+        known = await self._verified.get(token)
         if known is not None:
-            if time.time() < known.expires and await self.keys.get(known.kid) is known.key:
-                return known.caller
-            self._verified.pop(token, None)
+            return known
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:
@@ -179,9 +162,7 @@ class TokenVerifier:
         if self.config.roles and claims.get("role") not in self.config.roles:
             raise InvalidToken("Invalid token claims")
         caller = Caller(authenticated=True, scopes=_scopes(claims), claims=claims)
-        if len(self._verified) >= VERIFIED_CACHE_SIZE:
-            self._verified.clear()  # a miss costs one verification; no LRU bookkeeping per hit
-        self._verified[token] = _Verified(caller, kid, key, float(claims["exp"]))
+        self._verified.remember(token, caller, kid, key, float(claims["exp"]))
         return caller
 
     async def _check_revocation(self, claims: dict[str, Any]) -> None:

@@ -24,7 +24,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 import httpx
 import jwt
@@ -46,6 +46,7 @@ __all__ = [
     "RedisRevocationChecker",
     "RevocationChecker",
     "RevocationUnavailable",
+    "VerifiedTokens",
     "default_authenticator",
     "principal_from_claims",
     "revocation_checker",
@@ -136,15 +137,42 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
         raise Unauthenticated("Invalid token claims") from exc
 
 
-@dataclass(frozen=True, slots=True)
-class _Verified:
-    """A token whose signature and claims passed: who it names, the key that signed it, and
-    until when (its `exp`, seconds since the epoch)."""
+T = TypeVar("T")
 
-    principal: Principal
+
+@dataclass(frozen=True, slots=True)
+class _Verified(Generic[T]):
+    value: T
     kid: str
     key: jwt.PyJWK
     expires: float
+
+
+class VerifiedTokens(Generic[T]):
+    """What tokens whose signature and claims passed proved, per whole token (a tampered copy is
+    another key, verified and refused), until their `exp`. Only what cannot change is kept:
+    revocation is for the caller to ask every time, and a remembered token still needs the very
+    key that signed it under its kid (a key no longer published stops its tokens, as on a first
+    check). Emptied when full: a miss costs one verification, a hit no LRU bookkeeping."""
+
+    def __init__(self, keys: KeySource, size: int = _VERIFIED_CACHE_SIZE) -> None:
+        self._keys = keys
+        self._size = size
+        self._known: dict[str, _Verified[T]] = {}
+
+    async def get(self, token: str) -> T | None:
+        known = self._known.get(token)
+        if known is None:
+            return None
+        if time.time() < known.expires and await self._keys.get(known.kid) is known.key:
+            return known.value
+        self._known.pop(token, None)
+        return None
+
+    def remember(self, token: str, value: T, kid: str, key: jwt.PyJWK, expires: float) -> None:
+        if len(self._known) >= self._size:
+            self._known.clear()
+        self._known[token] = _Verified(value, kid, key, expires)
 
 
 class JwtAuthenticator:
@@ -159,7 +187,7 @@ class JwtAuthenticator:
         self.settings = settings
         self.jwks = jwks
         self.revocations = revocations
-        self._verified: dict[str, _Verified] = {}
+        self._verified: VerifiedTokens[Principal] = VerifiedTokens(jwks)
 
     async def authenticate(self, request: HTTPConnection) -> Principal:
         service_token = request.headers.get(SERVICE_TOKEN_HEADER)
@@ -198,11 +226,9 @@ class JwtAuthenticator:
         remembered token still needs the very key that signed it under its kid (a key this
         process no longer holds stops its tokens, as on a first check), and is forgotten at
         `exp`."""
-        known = self._verified.get(token)
+        known = await self._verified.get(token)
         if known is not None:
-            if time.time() < known.expires and await self.jwks.get(known.kid) is known.key:
-                return known.principal
-            self._verified.pop(token, None)
+            return known
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:
@@ -229,9 +255,7 @@ class JwtAuthenticator:
         except jwt.PyJWTError as exc:
             raise Unauthenticated("Invalid token") from exc
         principal = principal_from_claims(claims)
-        if len(self._verified) >= _VERIFIED_CACHE_SIZE:
-            self._verified.clear()
-        self._verified[token] = _Verified(principal, kid, key, float(claims["exp"]))
+        self._verified.remember(token, principal, kid, key, float(claims["exp"]))
         return principal
 
     async def close(self) -> None:
