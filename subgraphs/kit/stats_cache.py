@@ -60,23 +60,26 @@ def drop_stats_generation(schema: str, tables: Sequence[str]) -> None:
 
 
 class _Recent:
-    """The last few values this process read or computed, by full key (generation included,
-    so as fresh as Redis): a hit skips the Redis round trip and decoding a large JSON value."""
+    """The last few values this process read or computed, one per question, with the
+    generation they were computed at (so as fresh as Redis): a hit skips the Redis round trip
+    and decoding a large JSON value. A newer generation replaces the older value at once: an
+    outdated one is never read again, and keeping it alive would only make the garbage
+    collector walk it (20,000 per-doctor figures each) until it aged out."""
 
     def __init__(self, size: int = 32) -> None:
         self.size = size
-        self.values: OrderedDict[str, tuple[float, Any]] = OrderedDict()
+        self.values: OrderedDict[str, tuple[object, float, Any]] = OrderedDict()
 
-    def get(self, key: str) -> Any:
-        found = self.values.get(key)
-        if found is None or found[0] < time.monotonic():
+    def get(self, question: str, generation: object) -> Any:
+        found = self.values.get(question)
+        if found is None or found[0] != generation or found[1] < time.monotonic():
             return None
-        self.values.move_to_end(key)
-        return found[1]
+        self.values.move_to_end(question)
+        return found[2]
 
-    def put(self, key: str, value: Any, ttl: float) -> None:
-        self.values[key] = (time.monotonic() + ttl, value)
-        self.values.move_to_end(key)
+    def put(self, question: str, generation: object, value: Any, ttl: float) -> None:
+        self.values[question] = (generation, time.monotonic() + ttl, value)
+        self.values.move_to_end(question)
         while len(self.values) > self.size:
             self.values.popitem(last=False)
 
@@ -95,12 +98,18 @@ class StatsCache:
         self.schema = schema
         self.ttl = ttl
 
-    async def _key(self, session: AsyncSession, parts: Sequence[object]) -> str:
+    async def _key(self, session: AsyncSession, parts: Sequence[object]) -> tuple[str, object, str]:
+        """(the question, the generation, the Redis key of both)."""
         # The schema name is a subgraph's own constant, never input.
         sql = f"SELECT current_database(), last_value FROM {self.schema}.stats_generation"  # noqa: S608
-        row = (await session.execute(text(sql))).one()
+        database, generation = (await session.execute(text(sql))).one()
         digest = hashlib.sha256(repr(tuple(parts)).encode()).hexdigest()[:32]
-        return self.settings.redis_key("stats", self.schema, row[0], row[1], digest)
+        question = f"{self.schema}:{database}:{digest}"
+        return (
+            question,
+            generation,
+            self.settings.redis_key("stats", self.schema, database, generation, digest),
+        )
 
     async def get(
         self,
@@ -112,8 +121,8 @@ class StatsCache:
         load: Callable[[Any], T],
     ) -> T:
         """The cached value for `parts` (reprs must identify the question), else `compute()`."""
-        key = await self._key(session, parts)
-        recent = _RECENT.get(key)
+        question, generation, key = await self._key(session, parts)
+        recent = _RECENT.get(question, generation)
         if recent is not None:
             return cast("T", recent)
         try:
@@ -123,10 +132,10 @@ class StatsCache:
             return await compute()
         if raw is not None:
             value = load(orjson.loads(raw))
-            _RECENT.put(key, value, self.ttl)
+            _RECENT.put(question, generation, value, self.ttl)
             return value
         value = await compute()
-        _RECENT.put(key, value, self.ttl)
+        _RECENT.put(question, generation, value, self.ttl)
         try:
             # default=str: asyncpg's own UUID type and the like are written as text.
             await self.redis.set(key, orjson.dumps(dump(value), default=str), ex=self.ttl)

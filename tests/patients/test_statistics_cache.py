@@ -11,7 +11,7 @@ from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from subgraphs.kit.stats_cache import StatsCache
+from subgraphs.kit.stats_cache import _RECENT, StatsCache
 from tests.directory.factories import relays_paused
 from tests.patients.helpers import as_role, create_patient, patients_gql
 from tests.support.stack import SubgraphStack
@@ -103,3 +103,31 @@ async def test_per_doctor_figures_when_asked_through_a_fragment(
     assert not body.get("errors"), body
     figures = body["data"]["patientStatistics"]
     assert sum(d["count"] for d in figures["byDoctor"]) == figures["total"]
+
+
+async def test_a_new_generation_replaces_the_process_copy(
+    stack: SubgraphStack, db: AsyncEngine
+) -> None:
+    """One in-process value per question: an outdated one is dropped as soon as a newer
+    generation is computed, not kept alive (and walked by the garbage collector) until it ages
+    out."""
+    redis = Redis.from_url(stack.settings.redis_url)
+    cache = StatsCache(redis, stack.settings, "patients")
+    computed = iter(range(7_000_001, 7_000_100))  # values no other question holds
+
+    async def compute() -> int:
+        return next(computed)
+
+    try:
+        async with async_sessionmaker(db)() as session:
+            first = await cache.get(session, ("replaced",), compute, dump=int, load=int)
+            assert await cache.get(session, ("replaced",), compute, dump=int, load=int) == first
+            await session.execute(text("SELECT nextval('patients.stats_generation')"))
+            await session.commit()
+            second = await cache.get(session, ("replaced",), compute, dump=int, load=int)
+    finally:
+        await redis.aclose()
+    assert second == first + 1
+    held = [value for *_, value in _RECENT.values.values()]
+    assert second in held
+    assert first not in held
