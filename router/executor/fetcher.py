@@ -54,7 +54,7 @@ class SubgraphClient:
         self._dedupe = dedupe
         # Identical query requests in flight (same URL, body and answer-relevant headers) share one
         # HTTP exchange, as Hive Gateway and Apollo Router do; each caller decodes its own copy.
-        self._inflight: dict[_Key, asyncio.Task[_Raw]] = {}
+        self._inflight: dict[_Key, asyncio.Future[_Raw]] = {}
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
@@ -86,25 +86,65 @@ class SubgraphClient:
         if self._dedupe and reads:
             # Correlation headers (a fresh request id per client request) do not change answers.
             key = (url, payload, tuple(h for h in headers.items() if h[0] not in _CORRELATION))
-            task = self._inflight.get(key)
-            if task is None:
-                task = asyncio.ensure_future(
-                    self._exchange(service, url, payload, headers, seconds, reads)
-                )
-                self._inflight[key] = task
-                task.add_done_callback(lambda done: self._finished(key, done))
-            # Shielded: one caller going away (client disconnect) does not cancel the others'.
-            status, reason, raw = await asyncio.shield(task)
+            status, reason, raw = await self._shared(key, service, url, payload, headers, seconds)
         else:
             status, reason, raw = await self._exchange(
                 service, url, payload, headers, seconds, reads
             )
         return _decode(service, status, reason, raw)
 
-    def _finished(self, key: _Key, task: asyncio.Task[_Raw]) -> None:
-        self._inflight.pop(key, None)
-        if not task.cancelled():
-            task.exception()  # retrieved here too: every waiter may have gone away
+    async def _shared(  # noqa: PLR0917 - one request's parts
+        self,
+        key: _Key,
+        service: str,
+        url: str,
+        payload: bytes,
+        headers: Mapping[str, str],
+        seconds: float,
+    ) -> _Raw:
+        """The exchange for `key`: the first caller (the leader) runs it in its own task; any
+        caller arriving meanwhile waits for the leader's answer. In the leader's task, not in a
+        task of its own: a hop's answer then resumes the waiting plan directly instead of going
+        through a task, its done callbacks and a shield (three event-loop turns per hop)."""
+        while True:
+            shared = self._inflight.get(key)
+            if shared is None:
+                return await self._lead(key, service, url, payload, headers, seconds)
+            try:
+                # Shielded: this caller going away (client disconnect) leaves the leader alone.
+                return await asyncio.shield(shared)
+            except asyncio.CancelledError:
+                current = asyncio.current_task()
+                if not shared.cancelled() or (current is not None and current.cancelling()):
+                    raise
+                # The leader went away (its client did), not this caller: ask again.
+
+    async def _lead(  # noqa: PLR0917 - one request's parts
+        self,
+        key: _Key,
+        service: str,
+        url: str,
+        payload: bytes,
+        headers: Mapping[str, str],
+        seconds: float,
+    ) -> _Raw:
+        shared: asyncio.Future[_Raw] = asyncio.get_running_loop().create_future()
+        self._inflight[key] = shared
+        try:
+            raw = await self._exchange(service, url, payload, headers, seconds, True)
+        except asyncio.CancelledError:
+            shared.cancel()  # its waiters ask again
+            raise
+        except BaseException as error:
+            shared.set_exception(error)
+            shared.exception()  # marked retrieved: there may be no waiter
+            raise
+        else:
+            shared.set_result(raw)
+            return raw
+        finally:
+            if self._inflight.get(key) is shared:
+                del self._inflight[key]
 
     async def _exchange(  # noqa: PLR0917 - one request's parts
         self,

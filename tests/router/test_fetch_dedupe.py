@@ -87,3 +87,35 @@ async def test_sharing_off_sends_one_request_per_caller() -> None:
             assert len(seen) == 3
     finally:
         await client.close()
+
+
+@pytest.mark.asyncio
+async def test_callers_sharing_an_exchange_outlive_each_other() -> None:
+    """The exchange runs in the first caller's task. A waiting caller that goes away leaves it
+    alone; when the first caller goes away (its client disconnected), the ones waiting on it
+    ask again themselves and still get their answer."""
+    seen: list[bytes] = []
+    client = SubgraphClient()
+    try:
+        async with serve_asgi(_counting_app(seen)) as url:
+
+            def post() -> asyncio.Task[dict[str, Any]]:
+                return asyncio.ensure_future(client.post("s", url, {"query": "{ n }"}, {}, 30.0))
+
+            leader, quitter, waiter = post(), post(), post()
+            await asyncio.sleep(0.1)
+            quitter.cancel()
+            assert await leader == {"data": {"n": [1, 2]}}
+            assert await waiter == {"data": {"n": [1, 2]}}
+            assert quitter.cancelled()
+            assert len(seen) == 1
+
+            seen.clear()
+            leader, waiter = post(), post()
+            await asyncio.sleep(0.1)
+            leader.cancel()
+            assert await waiter == {"data": {"n": [1, 2]}}
+            assert leader.cancelled()
+            assert len(seen) == 2  # the waiter's own request after the leader's was dropped
+    finally:
+        await client.close()
