@@ -312,8 +312,13 @@ async def test_patient_count_from_the_summary_equals_a_direct_count(
     ]  # fmt: skip
     for headers in (service(stack), await as_role(stack, http, "admin")):
         for where, sql, params in cases:
-            body = await patients_gql(stack, http, query, {"f": where}, headers)
+            with stack.statements.counting():
+                body = await patients_gql(stack, http, query, {"f": where}, headers)
             assert not body.get("errors"), body
+            # Answered by the summary: its table read, the patients table not counted.
+            read = " ".join(stack.statements.texts.get("patients", []))
+            assert "patients.patient_counts" in read, read
+            assert "FROM patients.patients" not in read, read
             async with db.connect() as conn:
                 direct = await conn.scalar(
                     text(f"SELECT count(*) FROM patients.patients WHERE {sql}"), params

@@ -83,20 +83,24 @@ class StatementCounter:
     """Counts SQL statements the subgraphs execute while `counting()` is active."""
 
     counts: dict[str, int] = field(default_factory=dict)
+    #: The statements themselves, per subgraph, in order (for tests of what a request reads).
+    texts: dict[str, list[str]] = field(default_factory=dict)
     active: bool = False
 
     def attach(self, name: str, app: FastAPI) -> None:
-        def before(*_: Any) -> None:
+        def before(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
             # Only statements made while serving a request: background work (the audit relay
             # polling its outbox) runs outside any request and would make counts flaky.
             if self.active and REQUEST_ID.get() is not None:
                 self.counts[name] = self.counts.get(name, 0) + 1
+                self.texts.setdefault(name, []).append(statement)
 
         event.listen(app.state.engine.sync_engine, "before_cursor_execute", before)
 
     @contextlib.contextmanager
     def counting(self) -> Iterator[dict[str, int]]:
         self.counts = {}
+        self.texts = {}
         self.active = True
         try:
             yield self.counts
