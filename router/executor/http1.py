@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import time
+from collections import deque
 from collections.abc import Mapping
 from typing import cast
 from urllib.parse import urlsplit
@@ -61,6 +62,7 @@ class _Connection(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.parser = httptools.HttpResponseParser(self)
         self.waiter: asyncio.Future[Raw] | None = None
+        self.timer: asyncio.TimerHandle | None = None
         self.body: list[bytes] = []
         self.reason = ""
         self.received = False
@@ -114,26 +116,81 @@ class _Connection(asyncio.Protocol):
     def _complete(self) -> None:
         waiter = self.waiter
         if waiter is not None and not waiter.done():
+            self._disarm()
             waiter.set_result((self.parser.get_status_code(), self.reason, b"".join(self.body)))
 
     def _fail(self, error: Exception) -> None:
         waiter = self.waiter
         if waiter is not None and not waiter.done():
+            self._disarm()
             waiter.set_exception(error)
 
-    def send(self, request: bytes) -> asyncio.Future[Raw]:
+    def _expire(self) -> None:
+        self.timer = None
+        self._fail(TimeoutError())
+
+    def _disarm(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+
+    def send(self, request: bytes, deadline: float) -> asyncio.Future[Raw]:
+        """Write `request`; the future fails with TimeoutError if no answer by `deadline`
+        (loop time). A timer on the answer, not `asyncio.timeout` around the await: the same
+        bound without a context object, a task lookup and a cancellation per subgraph request."""
         assert self.transport is not None
         self.body = []
         self.reason = ""
         self.received = self.headers_done = False
-        self.waiter = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        self.waiter = loop.create_future()
+        self.timer = loop.call_at(deadline, self._expire)
         self.transport.write(request)
         return self.waiter
 
     def close(self) -> None:
         self.closed = True
+        self._disarm()
         if self.transport is not None:
             self.transport.close()
+
+
+class _Slots:
+    """At most `free` requests in flight to one host; the rest queue in arrival order. Taking
+    a free slot is plain arithmetic (the common case): no lock, no await."""
+
+    __slots__ = ("free", "waiters")
+
+    def __init__(self, limit: int) -> None:
+        self.free = limit
+        self.waiters: deque[asyncio.Future[None]] = deque()
+
+    def take(self) -> bool:
+        if self.free > 0 and not self.waiters:
+            self.free -= 1
+            return True
+        return False
+
+    async def wait(self) -> None:
+        """Queue for a slot; one is handed over by `release`."""
+        waiter = asyncio.get_running_loop().create_future()
+        self.waiters.append(waiter)
+        try:
+            await waiter
+        except BaseException:
+            if waiter.done() and not waiter.cancelled():
+                self.release()  # handed one just as we gave up: pass it on
+            else:
+                waiter.cancel()  # skipped by release
+            raise
+
+    def release(self) -> None:
+        while self.waiters:
+            waiter = self.waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)  # the slot goes to the longest waiting
+                return
+        self.free += 1
 
 
 class Pool:
@@ -143,7 +200,7 @@ class Pool:
         self._limit = limit
         self._targets: dict[str, Target | None] = {}
         self._idle: dict[tuple[str, int], list[_Connection]] = {}
-        self._slots: dict[tuple[str, int], asyncio.Semaphore] = {}
+        self._slots: dict[tuple[str, int], _Slots] = {}
 
     def target(self, url: str) -> Target | None:
         """The target of a plain `http://` URL (None: not ours to send)."""
@@ -178,14 +235,23 @@ class Pool:
             lines.append(f"{name}: {value}\r\n")
         lines.append(f"Content-Length: {len(body)}\r\n\r\n")
         request = "".join(lines).encode("latin-1") + body
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + seconds
         slots = self._slots.get(target.key)
         if slots is None:
-            slots = self._slots[target.key] = asyncio.Semaphore(self._limit)
-        async with asyncio.timeout(seconds), slots:
+            slots = self._slots[target.key] = _Slots(self._limit)
+        if not slots.take():
+            async with asyncio.timeout_at(deadline):
+                await slots.wait()
+        try:
             while True:
-                connection, reused = await self._acquire(target)
+                connection = self._idle_connection(target)
+                reused = connection is not None
+                if connection is None:
+                    async with asyncio.timeout_at(deadline):
+                        connection = await self._connect(target)
                 try:
-                    raw = await connection.send(request)
+                    raw = await connection.send(request, deadline)
                 except Disconnected as error:
                     # A reused connection the server had just closed: once more on a new one
                     # (reads only: a write might have been applied before the connection died).
@@ -201,18 +267,23 @@ class Pool:
                 else:
                     connection.close()
                 return raw
+        finally:
+            slots.release()
 
-    async def _acquire(self, target: Target) -> tuple[_Connection, bool]:
+    def _idle_connection(self, target: Target) -> _Connection | None:
         idle = self._idle.get(target.key)
         now = time.monotonic()
         while idle:
             connection = idle.pop()
             if not connection.closed and now - connection.idle_since < _IDLE_SECONDS:
-                return connection, True
+                return connection
             connection.close()
+        return None
+
+    async def _connect(self, target: Target) -> _Connection:
         loop = asyncio.get_running_loop()
         _, connection = await loop.create_connection(_Connection, target.host, target.port)
-        return connection, False
+        return connection
 
     def close(self) -> None:
         for idle in self._idle.values():

@@ -155,3 +155,39 @@ async def test_refused_and_timed_out_requests_say_so() -> None:
                 await client.post("s", url, {"query": "{ ok }"}, {}, 0.3)
     finally:
         await client.close()
+
+
+async def test_at_most_the_limit_in_flight_per_host_the_rest_queue() -> None:
+    """Requests beyond `max_connections_per_host` wait for a slot in arrival order; a wait
+    counts against the request's timeout, and a request that gives up passes no slot away."""
+    in_flight = [0]
+    most = [0]
+
+    async def slowish(_: int, __: bytes) -> bytes:
+        in_flight[0] += 1
+        most[0] = max(most[0], in_flight[0])
+        await asyncio.sleep(0.2)
+        in_flight[0] -= 1
+        return _reply()
+
+    client = SubgraphClient(max_connections_per_host=2, dedupe=False)
+    try:
+        async with raw_server(slowish) as (url, connections):
+            answers = await asyncio.gather(*(_post(client, url) for _ in range(6)))
+            assert answers == [{"data": {"ok": True}}] * 6
+            assert most[0] == 2
+            assert len(connections) == 2  # the queued ones reused the two connections
+
+            # Two slots busy for 0.2 s: a third with 0.05 s to spare times out while queued.
+            busy = [asyncio.ensure_future(_post(client, url)) for _ in range(2)]
+            await asyncio.sleep(0.01)
+            with pytest.raises(SubgraphFetchError, match="Timeout while fetching"):
+                await client.post("s", url, {"query": "{ ok }"}, {}, 0.05)
+            assert await asyncio.gather(*busy) == [{"data": {"ok": True}}] * 2
+            # Its slot was never taken: both are free again.
+            assert await asyncio.gather(_post(client, url), _post(client, url)) == [
+                {"data": {"ok": True}}
+            ] * 2
+            assert most[0] == 2
+    finally:
+        await client.close()
