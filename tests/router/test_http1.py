@@ -185,9 +185,10 @@ async def test_at_most_the_limit_in_flight_per_host_the_rest_queue() -> None:
                 await client.post("s", url, {"query": "{ ok }"}, {}, 0.05)
             assert await asyncio.gather(*busy) == [{"data": {"ok": True}}] * 2
             # Its slot was never taken: both are free again.
-            assert await asyncio.gather(_post(client, url), _post(client, url)) == [
-                {"data": {"ok": True}}
-            ] * 2
+            assert (
+                await asyncio.gather(_post(client, url), _post(client, url))
+                == [{"data": {"ok": True}}] * 2
+            )
             assert most[0] == 2
     finally:
         await client.close()
