@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from functools import partial
 from typing import Any
 
 import aiohttp
@@ -86,22 +87,15 @@ class SubgraphClient:
         if self._dedupe and reads:
             # Correlation headers (a fresh request id per client request) do not change answers.
             key = (url, payload, tuple(h for h in headers.items() if h[0] not in _CORRELATION))
-            status, reason, raw = await self._shared(key, service, url, payload, headers, seconds)
+            exchange = partial(self._exchange, service, url, payload, headers, seconds, True)
+            status, reason, raw = await self._shared(key, exchange)
         else:
             status, reason, raw = await self._exchange(
                 service, url, payload, headers, seconds, reads
             )
         return _decode(service, status, reason, raw)
 
-    async def _shared(  # noqa: PLR0917 - one request's parts
-        self,
-        key: _Key,
-        service: str,
-        url: str,
-        payload: bytes,
-        headers: Mapping[str, str],
-        seconds: float,
-    ) -> _Raw:
+    async def _shared(self, key: _Key, exchange: Callable[[], Awaitable[_Raw]]) -> _Raw:
         """The exchange for `key`: the first caller (the leader) runs it in its own task; any
         caller arriving meanwhile waits for the leader's answer. In the leader's task, not in a
         task of its own: a hop's answer then resumes the waiting plan directly instead of going
@@ -109,7 +103,7 @@ class SubgraphClient:
         while True:
             shared = self._inflight.get(key)
             if shared is None:
-                return await self._lead(key, service, url, payload, headers, seconds)
+                return await self._lead(key, exchange)
             try:
                 # Shielded: this caller going away (client disconnect) leaves the leader alone.
                 return await asyncio.shield(shared)
@@ -119,19 +113,11 @@ class SubgraphClient:
                     raise
                 # The leader went away (its client did), not this caller: ask again.
 
-    async def _lead(  # noqa: PLR0917 - one request's parts
-        self,
-        key: _Key,
-        service: str,
-        url: str,
-        payload: bytes,
-        headers: Mapping[str, str],
-        seconds: float,
-    ) -> _Raw:
+    async def _lead(self, key: _Key, exchange: Callable[[], Awaitable[_Raw]]) -> _Raw:
         shared: asyncio.Future[_Raw] = asyncio.get_running_loop().create_future()
         self._inflight[key] = shared
         try:
-            raw = await self._exchange(service, url, payload, headers, seconds, True)
+            raw = await exchange()
         except asyncio.CancelledError:
             shared.cancel()  # its waiters ask again
             raise
