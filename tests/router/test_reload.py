@@ -64,7 +64,12 @@ async def test_reload_under_load(tmp_path: Path, caplog: pytest.LogCaptureFixtur
                 async def rewrite() -> None:
                     await asyncio.sleep(0.5)
                     path.write_text("type Query { broken")  # ignored: the old router keeps serving
-                    await asyncio.sleep(0.6)
+                    # The good file follows once the broken one was turned down: a poll delayed
+                    # past that write (a loaded CI machine) would only ever read the good one.
+                    for _ in range(100):
+                        if "is invalid" in caplog.text:
+                            break
+                        await asyncio.sleep(0.02)
                     path.write_text(new_sdl)
 
                 await asyncio.gather(*(client() for _ in range(CLIENTS)), rewrite())
