@@ -1,18 +1,17 @@
-"""Run the router with uvicorn (uvloop + httptools) and announce the URL once it listens."""
+"""Run the router: its HTTP server on uvloop, a graceful stop on SIGTERM, the URL announced."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gc
+import signal
 import sys
-from collections.abc import Generator
 from pathlib import Path
-
-import uvicorn
 
 from router.app import create_app
 from router.config import RouterConfig
+from router.http_server import App, HttpServer
+from router.lifespan import Lifespan, LifespanFailed
 
 __all__ = ["DRAIN_SECONDS", "serve"]
 
@@ -21,51 +20,60 @@ __all__ = ["DRAIN_SECONDS", "serve"]
 DRAIN_SECONDS = 15
 
 
-class _Server(uvicorn.Server):
-    """SIGTERM/SIGINT: stop listening (new connections are refused), close idle keep-alive
-    connections, let in-flight requests finish (up to DRAIN_SECONDS), then exit with status 0
-    instead of re-raising the signal as plain uvicorn does."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Generator[None, None, None]:
-        with super().capture_signals():
-            yield
-            self._captured_signals.clear()
-
-    async def startup(self, sockets: list[object] | None = None) -> None:  # type: ignore[override]
-        await super().startup(sockets=sockets)  # type: ignore[arg-type]
-        if self.started:
-            config = self.config
-            print(f"router listening on http://{config.host}:{config.port}/graphql", flush=True)
-
-
 def serve(
     supergraph_path: str | Path,
     host: str = "127.0.0.1",
     port: int = 4000,
     config: RouterConfig | None = None,
 ) -> None:
-    """Serve the supergraph at `supergraph_path` until interrupted."""
+    """Serve the supergraph at `supergraph_path` until SIGTERM/SIGINT, then drain and exit 0."""
     app = create_app(Path(supergraph_path).read_text(), config)
     _tune_gc()
-    loop = "uvloop" if sys.platform != "win32" else "asyncio"
-    server = _Server(
-        uvicorn.Config(
-            app,
-            host=host,
-            port=port,
-            loop=loop,
-            http="httptools",
-            lifespan="on",
-            access_log=False,
-            # The router trusts no forwarding headers (and the middleware costs ~3% CPU per request).
-            proxy_headers=False,
-            server_header=False,
-            log_level="warning",
-            timeout_graceful_shutdown=DRAIN_SECONDS,
-        )
-    )
-    asyncio.run(server.serve()) if loop == "asyncio" else _run_uvloop(server)
+    if sys.platform == "win32":
+        status = asyncio.run(run_server(app, host, port))
+    else:
+        import uvloop
+
+        status = uvloop.run(run_server(app, host, port))
+    if status:
+        raise SystemExit(status)
+
+
+async def run_server(app: App, host: str, port: int, *, drain: float = DRAIN_SECONDS) -> int:
+    """Start-up, listen, announce, serve until a signal; then stop listening, let requests in
+    flight finish (up to `drain` seconds; a second signal cuts it short) and shut down.
+    Returns the process's exit status."""
+    state: dict[str, object] = {}
+    lifespan = Lifespan(app, state)
+    try:
+        await lifespan.startup()
+    except LifespanFailed as error:
+        print(f"router: start-up failed: {error}", file=sys.stderr, flush=True)
+        return 3
+    server = HttpServer(app, state=state)
+    try:
+        _, bound = await server.start(host, port)
+    except OSError as error:
+        print(f"router: cannot listen on {host}:{port}: {error.strerror}", file=sys.stderr)
+        await lifespan.shutdown()
+        return 1
+    print(f"router listening on http://{host}:{bound}/graphql", flush=True)
+    stop, force = asyncio.Event(), asyncio.Event()
+    loop = asyncio.get_running_loop()
+
+    def on_signal() -> None:
+        (force if stop.is_set() else stop).set()
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, on_signal)
+    try:
+        await stop.wait()
+        await server.drain(drain, force)
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
+        await lifespan.shutdown()
+    return 0
 
 
 def _tune_gc() -> None:
@@ -76,9 +84,3 @@ def _tune_gc() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
-
-
-def _run_uvloop(server: uvicorn.Server) -> None:
-    import uvloop
-
-    uvloop.run(server.serve())

@@ -1,4 +1,5 @@
-"""In-process test servers: tiny subgraphs and the router, each uvicorn on a free 127.0.0.1 port."""
+"""In-process test servers: tiny subgraphs and the router, each on a free 127.0.0.1 port (served by
+the router's own HTTP server, router/http_server.py)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-import uvicorn
-
+from router.http_server import HttpServer
 from tests.federation.testbed.subgraph import Subgraph
 
 __all__ = ["Behaviour", "free_port", "serve_asgi", "subgraph_app"]
@@ -72,19 +72,11 @@ def subgraph_app(subgraph: Subgraph, behaviour: Behaviour) -> App:
 
 @asynccontextmanager
 async def serve_asgi(app: App) -> AsyncIterator[str]:
-    """Run `app` with uvicorn in this event loop; yield its base URL; stop it afterwards."""
-    port = free_port()
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", lifespan="off", loop="none"
-    )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.01)
+    """Serve `app` with the router's own HTTP server in this event loop (no lifespan); yield
+    its base URL; stop it afterwards."""
+    server = HttpServer(app)
+    _, port = await server.start("127.0.0.1", 0)
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
-        server.should_exit = True
-        await task
+        await server.close()
