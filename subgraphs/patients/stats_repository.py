@@ -177,4 +177,4 @@ async def per_doctor(
     )
     # Core, not ORM, execution, and the rows taken at once (`all`), not fetched one by one.
     result = await (await session.connection()).execute(query)
-    return result.tuples().all()
+    return result.all()  # rows are tuples (SQLAlchemy 2.1 deprecates `.tuples()`)
