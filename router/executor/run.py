@@ -97,11 +97,30 @@ class _Run:
             for child in node.nodes:
                 await self.node(child)
         elif isinstance(node, Parallel):
-            await asyncio.gather(*(self.node(child) for child in node.nodes))
+            await self.parallel(node.nodes)
         elif isinstance(node, Flatten):
             await self.entity_fetch(node.node, node.path)
         else:
             await self.root_fetch(node)
+
+    async def parallel(self, nodes: tuple[PlanNode, ...]) -> None:
+        """Run `nodes` together: the first in this task, the others as tasks that start once
+        it waits on its subgraph. (All as tasks, the first request would wait an event-loop turn,
+        ~50 µs per Parallel on a cold core, measured on benchmark 1(a).) A failure or
+        cancellation stops the branches still running."""
+        if not nodes:
+            return
+        first, *rest = nodes
+        loop = asyncio.get_running_loop()
+        others = [loop.create_task(self.node(child)) for child in rest]
+        try:
+            await self.node(first)
+            for task in others:
+                await task  # one already done answers at once (`gather` would take a loop turn)
+        except BaseException:
+            for task in others:
+                task.cancel()
+            raise
 
     def _variables(self, fetch: Fetch) -> dict[str, Any]:
         return {n: self.variables[n] for n in fetch.variable_usages if n in self.variables}
