@@ -138,13 +138,22 @@ class Observability:
                 return result
             finally:
                 elapsed = time.perf_counter() - started
-                self._subgraph_latency(service, outcome).observe(elapsed)
+                observe = self._subgraph_latency(service, outcome).observe
+                if record is not None:
+                    record.defer(observe, elapsed)
+                else:
+                    observe(elapsed)
 
         def counted_plan_for(*args: Any, **kwargs: Any) -> Any:
             # plan_for(query, document, operation_name, variant): the cache key it uses.
             variant = args[3] if len(args) > 3 else kwargs.get("variant")
             hit = (args[0], args[2], variant) in router._plans
-            self._plan_cache("hit" if hit else "miss").inc()
+            count = self._plan_cache("hit" if hit else "miss").inc
+            record = CURRENT.get()
+            if record is not None:
+                record.defer(count, 1)
+            else:
+                count(1)
             return plan_for(*args, **kwargs)
 
         router.client.post = timed_post  # type: ignore[method-assign]
@@ -202,6 +211,9 @@ class Observability:
         finally:
             CURRENT.reset(token)
             elapsed = time.perf_counter() - started
+            record.finished = True
+            for update, value in record.deferred:
+                update(value)
             self._requests(str(record.status)).inc()
             self._latency(_label(record)).observe(elapsed)
             if self.request_log:

@@ -8,6 +8,7 @@ import pytest
 
 from router.config import RouterConfig
 from router.edge import LimitsConfig, PersistedQueryConfig, sha256_hex
+from router.edge.request_log import RequestRecord
 from tests.edge.conftest import serve_edge
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -75,3 +76,18 @@ async def test_operation_names_cannot_grow_the_metrics_without_bound(
         # Past the limit, new names share one series.
         assert 'router_request_seconds_count{operation="(other)"} 2.0' in metrics
         assert 'operation="C"' not in metrics
+
+
+async def test_metric_updates_wait_for_the_answer_and_late_ones_apply_at_once() -> None:
+    """Subgraph latency and plan-cache counts are held on the request's record until its answer
+    is out (off the critical path); one arriving after that (a fetch outliving its cancelled
+    request) applies at once instead of being lost."""
+    applied: list[float] = []
+    record = RequestRecord(request_id="r", method="POST")
+    record.defer(applied.append, 0.5)
+    assert applied == []
+    record.finished = True
+    for update, value in record.deferred:
+        update(value)
+    record.defer(applied.append, 0.25)
+    assert applied == [0.5, 0.25]
