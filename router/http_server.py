@@ -155,6 +155,7 @@ class _Connection(asyncio.Protocol):
         self.url = b""
         self.headers: list[tuple[bytes, bytes]] = []
         self.head_bytes = 0
+        self.expect_continue = False
         self.idle_timer: asyncio.TimerHandle | None = None
         self.head_timer: asyncio.TimerHandle | None = None
         self.reading_paused = False
@@ -215,6 +216,7 @@ class _Connection(asyncio.Protocol):
         self.url = b""
         self.headers = []
         self.head_bytes = 0
+        self.expect_continue = False
         if self.head_timer is None:
             self.head_timer = self.loop.call_later(self.server.head_timeout, self._head_timeout)
 
@@ -224,7 +226,10 @@ class _Connection(asyncio.Protocol):
 
     def on_header(self, name: bytes, value: bytes) -> None:
         self._count(len(name) + len(value))
-        self.headers.append((name.lower(), value))
+        name = name.lower()
+        if name == b"expect" and value.lower() == b"100-continue":
+            self.expect_continue = True
+        self.headers.append((name, value))
 
     def on_headers_complete(self) -> None:
         if self.head_timer is not None:
@@ -250,8 +255,7 @@ class _Connection(asyncio.Protocol):
             "headers": self.headers,
             "state": self.server.state.copy(),
         }
-        expect = any(n == b"expect" and v.lower() == b"100-continue" for n, v in self.headers)
-        cycle = _Cycle(self, scope, parser.should_keep_alive(), expect)
+        cycle = _Cycle(self, scope, parser.should_keep_alive(), self.expect_continue)
         if parser.should_upgrade():
             cycle.upgrade = True  # not run: `_ignore_upgrade` parses the request again
             self.parsing = cycle

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, MutableMapping
 from enum import Enum
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -43,6 +44,7 @@ def _media_type(value: str) -> str:
     return value.split(";", 1)[0].strip().lower()
 
 
+@lru_cache(maxsize=256)  # clients send the same few Accept values: parse each once
 def negotiate(accept: str | None) -> Media:
     """Pick the response media type from an Accept header (q-values honoured; ties favour
     `application/graphql-response+json`, the spec's preferred type)."""
