@@ -6,14 +6,17 @@ import asyncio
 import gc
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from router.app import create_app
-from router.config import RouterConfig
 from router.http_server import App, HttpServer
 from router.lifespan import Lifespan, LifespanFailed
 
-__all__ = ["DRAIN_SECONDS", "serve"]
+if TYPE_CHECKING:
+    from router.config import RouterConfig
+
+__all__ = ["DRAIN_SECONDS", "run_server", "run_until_stopped", "serve"]
 
 
 #: In-flight requests get this long after SIGTERM (compose's stop_grace_period is 20 s).
@@ -27,37 +30,65 @@ def serve(
     config: RouterConfig | None = None,
 ) -> None:
     """Serve the supergraph at `supergraph_path` until SIGTERM/SIGINT, then drain and exit 0."""
+    # Imported here: the subgraphs run `run_until_stopped` without loading the router itself.
+    from router.app import create_app
+
     app = create_app(Path(supergraph_path).read_text(), config)
     _tune_gc()
+    run_until_stopped(app, host, port, announce="router listening on http://{host}:{port}/graphql")
+
+
+def run_until_stopped(
+    app: App,
+    host: str,
+    port: int,
+    *,
+    announce: str,
+    on_started: Callable[[], None] | None = None,
+) -> None:
+    """Serve `app` on uvloop until SIGTERM/SIGINT (see `run_server`); exit with its status."""
+    serving = run_server(app, host, port, announce=announce, on_started=on_started)
     if sys.platform == "win32":
-        status = asyncio.run(run_server(app, host, port))
+        status = asyncio.run(serving)
     else:
         import uvloop
 
-        status = uvloop.run(run_server(app, host, port))
+        status = uvloop.run(serving)
     if status:
         raise SystemExit(status)
 
 
-async def run_server(app: App, host: str, port: int, *, drain: float = DRAIN_SECONDS) -> int:
-    """Start-up, listen, announce, serve until a signal; then stop listening, let requests in
-    flight finish (up to `drain` seconds; a second signal cuts it short) and shut down.
-    Returns the process's exit status."""
+async def run_server(
+    app: App,
+    host: str,
+    port: int,
+    *,
+    announce: str,
+    on_started: Callable[[], None] | None = None,
+    drain: float = DRAIN_SECONDS,
+) -> int:
+    """Start-up, listen, print `announce` (formatted with `host` and the bound `port`), serve
+    until a signal; then stop listening, let requests in flight finish (up to `drain` seconds;
+    a second signal cuts it short) and shut down. `on_started` runs after the app's start-up,
+    before the announcement. Returns the process's exit status."""
+    name = announce.split(" ", 1)[0]
     state: dict[str, object] = {}
     lifespan = Lifespan(app, state)
     try:
         await lifespan.startup()
     except LifespanFailed as error:
-        print(f"router: start-up failed: {error}", file=sys.stderr, flush=True)
+        print(f"{name}: start-up failed: {error}", file=sys.stderr, flush=True)
         return 3
     server = HttpServer(app, state=state)
     try:
         _, bound = await server.start(host, port)
     except OSError as error:
-        print(f"router: cannot listen on {host}:{port}: {error.strerror}", file=sys.stderr)
+        print(f"{name}: cannot listen on {host}:{port}: {error.strerror}", file=sys.stderr)
         await lifespan.shutdown()
         return 1
-    print(f"router listening on http://{host}:{bound}/graphql", flush=True)
+    if on_started is not None:
+        on_started()
+    print(announce.format(host=host, port=bound), flush=True)
     stop, force = asyncio.Event(), asyncio.Event()
     loop = asyncio.get_running_loop()
 

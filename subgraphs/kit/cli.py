@@ -114,7 +114,6 @@ def subgraph(
         host=host or settings.service_host,
         port=port or settings.service_port or SERVICE_PORTS[name],
         announce=f"{name} subgraph listening on http://{{host}}:{{port}}/graphql",
-        log_config=None,
     )
 
 
