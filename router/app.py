@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import parse_qs
 
 import orjson
 
+from router.asgi import Receive, Scope, Send
 from router.config import RouterConfig
 from router.context import GraphQLRequest, RequestContext
 from router.edge.graphiql import GraphiQL
@@ -21,10 +21,6 @@ from router.reload import SupergraphReloader
 
 __all__ = ["RouterApp", "create_app"]
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
 
 _JSON = [(b"content-type", b"application/json")]
 _INTERNAL = {

@@ -21,7 +21,6 @@ import logging
 import re
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, MutableMapping
 from email.utils import formatdate
 from http import HTTPStatus
 from typing import Any, cast
@@ -29,13 +28,10 @@ from urllib.parse import unquote
 
 import httptools
 
-__all__ = ["App", "HttpServer"]
+from router.asgi import App, Message, Scope
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-App = Callable[[Scope, Receive, Send], Awaitable[None]]
+__all__ = ["HttpServer"]
+
 
 _log = logging.getLogger("router.http")
 

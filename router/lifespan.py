@@ -6,7 +6,7 @@ import asyncio
 import logging
 from typing import Any
 
-from router.http_server import App, Message
+from router.asgi import App, Message
 
 __all__ = ["Lifespan", "LifespanFailed"]
 

@@ -10,7 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from router.http_server import App, HttpServer
+from router.asgi import App
+from router.http_server import HttpServer
 from router.lifespan import Lifespan, LifespanFailed
 
 if TYPE_CHECKING:

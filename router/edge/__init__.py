@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from router.asgi import Receive, Scope, Send
 from router.edge.breaker import CircuitBreaker
 from router.edge.config import PersistedQueryConfig
-from router.edge.http import HttpEdge, Inner, Receive, Scope, Send
+from router.edge.http import HttpEdge, Inner
 from router.edge.http_config import HttpConfig
 from router.edge.introspection import stage_no_introspection
 from router.edge.limits import Limits

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Awaitable, Callable, MutableMapping
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 import orjson
 
-__all__ = ["ASSETS", "EXAMPLE_TABS", "GraphiQL", "graphiql_enabled"]
+from router.asgi import Scope, Send
 
-Scope = MutableMapping[str, Any]
-Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+__all__ = ["ASSETS", "EXAMPLE_TABS", "GraphiQL", "graphiql_enabled"]
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 #: The only files served under /graphiql/ (UMD builds of graphiql@3, react@18, react-dom@18).

@@ -3,22 +3,17 @@ status codes as the GraphQL-over-HTTP spec says, wrapped around the router's ASG
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, MutableMapping
 from enum import Enum
 from functools import lru_cache
-from typing import Any
 
 import orjson
 
+from router.asgi import App, Message, Receive, Scope, Send
 from router.edge.http_config import HttpConfig
 
 __all__ = ["GRAPHQL_RESPONSE_JSON", "HttpEdge", "Media", "negotiate", "request_headers"]
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-Inner = Callable[[Scope, Receive, Send], Awaitable[None]]
+Inner = App  # what a middleware wraps
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 _SIMPLE_CONTENT_TYPES = frozenset(

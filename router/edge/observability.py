@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Iterator, Mapping, MutableMapping
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -13,6 +13,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, generate_la
 from prometheus_client.core import CounterMetricFamily
 from prometheus_client.registry import Collector
 
+from router.asgi import App, Message, Receive, Scope, Send
 from router.edge.request_log import (
     CURRENT,
     REQUEST_ID_HEADER,
@@ -28,11 +29,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Observability"]
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-Inner = Callable[[Scope, Receive, Send], Awaitable[None]]
+Inner = App  # what a middleware wraps
 
 _BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 _CONTENT_TYPE = b"text/plain; version=0.0.4; charset=utf-8"

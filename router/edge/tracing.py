@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Awaitable, Callable, Mapping, MutableMapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
+from router.asgi import App, Message, Receive, Scope, Send
 from router.edge.request_log import CURRENT
 
 if TYPE_CHECKING:
@@ -27,11 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Tracing", "provider_from_env"]
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-Inner = Callable[[Scope, Receive, Send], Awaitable[None]]
+Inner = App  # what a middleware wraps
 
 _PROPAGATOR = TraceContextTextMapPropagator()
 _CARRIED = (b"traceparent", b"tracestate")
