@@ -48,16 +48,19 @@ class _HeadTooLarge(Exception):
     pass
 
 
-_date_cache: list[Any] = [-1, b""]
+class _Clock:
+    """`date: …` for this second, formatted once per second rather than per response."""
+
+    second = -1
+    line = b""
 
 
 def _date_header() -> bytes:
-    """`date: …` for this second (formatted once per second, not per response)."""
     now = int(time.time())
-    if now != _date_cache[0]:
-        _date_cache[0] = now
-        _date_cache[1] = b"date: %s\r\n" % formatdate(now, usegmt=True).encode()
-    return _date_cache[1]  # type: ignore[no-any-return]
+    if now != _Clock.second:
+        _Clock.second = now
+        _Clock.line = b"date: %s\r\n" % formatdate(now, usegmt=True).encode()
+    return _Clock.line
 
 
 def _plain(status: int, message: str) -> bytes:

@@ -36,7 +36,7 @@ def serve(
 
     app = create_app(Path(supergraph_path).read_text(), config)
     _tune_gc()
-    run_until_stopped(app, host, port, announce="router listening on http://{host}:{port}/graphql")
+    run_until_stopped(app, host, port, name="router")
 
 
 def run_until_stopped(
@@ -44,11 +44,11 @@ def run_until_stopped(
     host: str,
     port: int,
     *,
-    announce: str,
+    name: str,
     on_started: Callable[[], None] | None = None,
 ) -> None:
     """Serve `app` on uvloop until SIGTERM/SIGINT (see `run_server`); exit with its status."""
-    serving = run_server(app, host, port, announce=announce, on_started=on_started)
+    serving = run_server(app, host, port, name=name, on_started=on_started)
     if sys.platform == "win32":
         status = asyncio.run(serving)
     else:
@@ -64,15 +64,14 @@ async def run_server(
     host: str,
     port: int,
     *,
-    announce: str,
+    name: str,
     on_started: Callable[[], None] | None = None,
     drain: float = DRAIN_SECONDS,
 ) -> int:
-    """Start-up, listen, print `announce` (formatted with `host` and the bound `port`), serve
-    until a signal; then stop listening, let requests in flight finish (up to `drain` seconds;
-    a second signal cuts it short) and shut down. `on_started` runs after the app's start-up,
-    before the announcement. Returns the process's exit status."""
-    name = announce.split(" ", 1)[0]
+    """Start-up, listen, announce `NAME listening on http://HOST:PORT/graphql` (the bound port:
+    what launchers wait for), serve until a signal; then stop listening, let requests in flight
+    finish (up to `drain` seconds; a second signal cuts it short) and shut down. `on_started`
+    runs after the app's start-up, before the announcement. Returns the exit status."""
     state: dict[str, object] = {}
     lifespan = Lifespan(app, state)
     try:
@@ -89,7 +88,7 @@ async def run_server(
         return 1
     if on_started is not None:
         on_started()
-    print(announce.format(host=host, port=bound), flush=True)
+    print(f"{name} listening on http://{host}:{bound}/graphql", flush=True)
     stop, force = asyncio.Event(), asyncio.Event()
     loop = asyncio.get_running_loop()
 

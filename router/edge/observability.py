@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -135,22 +135,13 @@ class Observability:
                 return result
             finally:
                 elapsed = time.perf_counter() - started
-                observe = self._subgraph_latency(service, outcome).observe
-                if record is not None:
-                    record.defer(observe, elapsed)
-                else:
-                    observe(elapsed)
+                _after_answer(record, self._subgraph_latency(service, outcome).observe, elapsed)
 
         def counted_plan_for(*args: Any, **kwargs: Any) -> Any:
             # plan_for(query, document, operation_name, variant): the cache key it uses.
             variant = args[3] if len(args) > 3 else kwargs.get("variant")
             hit = (args[0], args[2], variant) in router._plans
-            count = self._plan_cache("hit" if hit else "miss").inc
-            record = CURRENT.get()
-            if record is not None:
-                record.defer(count, 1)
-            else:
-                count(1)
+            _after_answer(CURRENT.get(), self._plan_cache("hit" if hit else "miss").inc, 1)
             return plan_for(*args, **kwargs)
 
         router.client.post = timed_post  # type: ignore[method-assign]
@@ -208,9 +199,7 @@ class Observability:
         finally:
             CURRENT.reset(token)
             elapsed = time.perf_counter() - started
-            record.finished = True
-            for update, value in record.deferred:
-                update(value)
+            record.finish()
             self._requests(str(record.status)).inc()
             self._latency(_label(record)).observe(elapsed)
             if self.request_log:
@@ -251,6 +240,16 @@ class Observability:
                 code = str((extensions or {}).get("code") or "UNKNOWN")
                 self.errors.labels(code).inc()
                 record.error_codes.append(code)
+
+
+def _after_answer(
+    record: RequestRecord | None, update: Callable[[float], None], value: float
+) -> None:
+    """Apply a metric update once the request's answer is out (at once outside a request)."""
+    if record is not None:
+        record.defer(update, value)
+    else:
+        update(value)
 
 
 def _label(record: RequestRecord) -> str:

@@ -60,6 +60,13 @@ class RequestRecord:
         else:
             self.deferred.append((update, value))
 
+    def finish(self) -> None:
+        """The answer is out: apply what was deferred (and anything deferred later at once)."""
+        self.finished = True
+        for update, value in self.deferred:
+            update(value)
+        self.deferred.clear()
+
     def operation_name(self) -> str | None:
         return self.operations[0][0] if len(self.operations) == 1 else None
 

@@ -111,9 +111,9 @@ def subgraph(
 
     serve(
         application,
+        name=name,
         host=host or settings.service_host,
         port=port or settings.service_port or SERVICE_PORTS[name],
-        announce=f"{name} subgraph listening on http://{{host}}:{{port}}/graphql",
     )
 
 

@@ -23,8 +23,7 @@ def _freeze() -> None:
     gc.freeze()
 
 
-def serve(app: Any, *, host: str, port: int, announce: str | None = None) -> None:
-    """Serve `app` until SIGTERM/SIGINT, draining in-flight requests for `DRAIN_SECONDS`;
-    `announce` (with `{host}` and `{port}`) is printed once the socket listens."""
-    message = announce or "subgraph listening on http://{host}:{port}/graphql"
-    run_until_stopped(app, host, port, announce=message, on_started=_freeze)
+def serve(app: Any, *, name: str, host: str, port: int) -> None:
+    """Serve subgraph `name`'s app until SIGTERM/SIGINT, draining in-flight requests for
+    `DRAIN_SECONDS`; `NAME subgraph listening on http://HOST:PORT/graphql` once it listens."""
+    run_until_stopped(app, host, port, name=f"{name} subgraph", on_started=_freeze)

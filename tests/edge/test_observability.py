@@ -86,8 +86,7 @@ async def test_metric_updates_wait_for_the_answer_and_late_ones_apply_at_once() 
     record = RequestRecord(request_id="r", method="POST")
     record.defer(applied.append, 0.5)
     assert applied == []
-    record.finished = True
-    for update, value in record.deferred:
-        update(value)
+    record.finish()
+    assert applied == [0.5]
     record.defer(applied.append, 0.25)
     assert applied == [0.5, 0.25]
