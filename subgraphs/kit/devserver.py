@@ -186,6 +186,11 @@ def run_dev(console: Console, *, patients: int, reset: bool, with_router: bool) 
         console.print(f"[bold red]error:[/] {exc}")
         return 1
     finally:
+        # One Ctrl-C can arrive twice (the terminal signals the whole process group, and `uv run`
+        # forwards it too): a second interrupt here cut the clean-up short and left the
+        # embedded PostgreSQL and Redis running. Stopping is bounded (stop_all kills after 10 s).
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, signal.SIG_IGN)
         supervisor.stop_all()
         if infra.started_embedded and infra.embedded is not None:
             infra.embedded.stop()

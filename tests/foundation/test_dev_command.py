@@ -49,7 +49,12 @@ def _wait_for(process: subprocess.Popen[str], marker: str, timeout: float) -> st
 
 
 def _stop(process: subprocess.Popen[str]) -> int:
+    """Ctrl-C as `uv run` in a terminal delivers it: twice (the terminal signals the process
+    group and uv forwards it too). The second must not cut the clean-up short."""
     os.killpg(process.pid, signal.SIGINT)
+    _wait_for(process, "stopping", timeout=10)
+    os.killpg(process.pid, signal.SIGINT)
+    _wait_for(process, "stopped", timeout=30)
     return process.wait(30)
 
 
