@@ -42,6 +42,8 @@ _BODY_HIGH_WATER = 65536  # buffered request body: reading pauses above this unt
 _NO_BODY_STATUS = frozenset((204, 304))
 _DISCONNECT: Message = {"type": "http.disconnect"}
 _UNTIL_CLOSE = -2  # `_Cycle.remaining` of a response whose end is the connection's close
+# libuv timers count whole milliseconds: one may fire up to this much before its loop time.
+_SLACK = 0.001
 
 
 class _HeadTooLarge(Exception):
@@ -155,8 +157,12 @@ class _Connection(asyncio.Protocol):
         self.headers: list[tuple[bytes, bytes]] = []
         self.head_bytes = 0
         self.expect_continue = False
-        self.idle_timer: asyncio.TimerHandle | None = None
-        self.head_timer: asyncio.TimerHandle | None = None
+        # One lazy timer per connection for both deadlines (see `_arm`): a request then
+        # costs two stores instead of creating and cancelling two loop timers.
+        self.idle_deadline: float | None = None  # close when idle until then
+        self.head_deadline: float | None = None  # 408 unless the head is in by then
+        self.timer: asyncio.TimerHandle | None = None
+        self.timer_at = 0.0
         self.reading_paused = False
         self.writable: asyncio.Future[None] | None = None  # set while the write buffer is full
         self.closing = False
@@ -171,9 +177,7 @@ class _Connection(asyncio.Protocol):
         self._idle_after(self.server.keep_alive)  # a connection that never sends closes too
 
     def data_received(self, data: bytes) -> None:
-        if self.idle_timer is not None:
-            self.idle_timer.cancel()
-            self.idle_timer = None
+        self.idle_deadline = None
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserUpgrade as upgrade:
@@ -189,10 +193,10 @@ class _Connection(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.server.connections.discard(self)
-        for timer in (self.idle_timer, self.head_timer):
-            if timer is not None:
-                timer.cancel()
-        self.idle_timer = self.head_timer = None
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+        self.idle_deadline = self.head_deadline = None
         for cycle in (self.current, *self.queued):
             if cycle is not None:
                 cycle.disconnect()
@@ -216,8 +220,9 @@ class _Connection(asyncio.Protocol):
         self.headers = []
         self.head_bytes = 0
         self.expect_continue = False
-        if self.head_timer is None:
-            self.head_timer = self.loop.call_later(self.server.head_timeout, self._head_timeout)
+        if self.head_deadline is None:
+            self.head_deadline = self.loop.time() + self.server.head_timeout
+            self._arm(self.head_deadline)
 
     def on_url(self, url: bytes) -> None:
         self.url += url
@@ -231,9 +236,7 @@ class _Connection(asyncio.Protocol):
         self.headers.append((name, value))
 
     def on_headers_complete(self) -> None:
-        if self.head_timer is not None:
-            self.head_timer.cancel()
-            self.head_timer = None
+        self.head_deadline = None
         parser = self.parser
         method = parser.get_method().decode("ascii")
         parsed = httptools.parse_url(self.url)
@@ -354,19 +357,35 @@ class _Connection(asyncio.Protocol):
         transport.write(_plain(status, message))
         transport.close()
 
-    def _head_timeout(self) -> None:
-        self.head_timer = None
-        self._reject(408, "Request head not received in time")
-
-    def _idle(self) -> None:
-        self.idle_timer = None
-        if self.current is None and self.transport is not None:
-            self.transport.close()
-
     def _idle_after(self, seconds: float) -> None:
-        if self.idle_timer is not None:
-            self.idle_timer.cancel()
-        self.idle_timer = self.loop.call_later(seconds, self._idle)
+        self.idle_deadline = self.loop.time() + seconds
+        self._arm(self.idle_deadline)
+
+    def _arm(self, deadline: float) -> None:
+        """Have the timer fire by `deadline`. An armed timer due earlier stays: it fires, finds
+        the deadlines moved on, and re-arms (`_tick`), so a busy connection re-arms about once
+        per keep-alive period, not twice per request."""
+        if self.timer is not None:
+            if self.timer_at <= deadline:
+                return
+            self.timer.cancel()
+        self.timer = self.loop.call_at(deadline, self._tick)
+        self.timer_at = deadline
+
+    def _tick(self) -> None:
+        self.timer = None
+        now = self.loop.time() + _SLACK
+        if self.head_deadline is not None and now >= self.head_deadline:
+            self.head_deadline = None
+            self._reject(408, "Request head not received in time")
+        elif self.idle_deadline is not None and now >= self.idle_deadline:
+            self.idle_deadline = None
+            if self.current is None and self.transport is not None:
+                self.transport.close()
+        pending = [d for d in (self.head_deadline, self.idle_deadline) if d is not None]
+        transport = self.transport
+        if pending and transport is not None and not transport.is_closing():
+            self._arm(min(pending))
 
     def _count(self, size: int) -> None:
         self.head_bytes += size

@@ -10,7 +10,7 @@ from typing import Any
 import aiohttp
 import orjson
 
-from router.executor.http1 import Pool, Target
+from router.executor.http1 import Pool, Target, header_fields
 
 __all__ = ["SubgraphClient", "SubgraphFetchError"]
 
@@ -19,6 +19,21 @@ __all__ = ["SubgraphClient", "SubgraphFetchError"]
 _CORRELATION = frozenset({"x-request-id", "traceparent", "tracestate"})
 _Raw = tuple[int, str, bytes]  # status, reason, body
 _Key = tuple[str, bytes, tuple[tuple[str, str], ...]]  # URL, body, forwarded headers
+_FORWARDED_CACHE = 512
+
+
+class _Forwarded:
+    """What one client request's forwarded headers become on each of its subgraph requests,
+    worked out once per request rather than per hop: the header lines and the sharing key."""
+
+    __slots__ = ("fields", "headers", "share")
+
+    def __init__(self, headers: Mapping[str, str]) -> None:
+        self.headers = headers  # held: the cache is keyed by its id
+        self.fields = header_fields(headers)
+        # Correlation headers (a fresh request id per client request) do not change answers.
+        self.share = tuple(h for h in headers.items() if h[0] not in _CORRELATION)
+
 
 # Apollo Gateway reports every failed subgraph request as an internal error (401/403 aside).
 _FETCH_FAILED = "INTERNAL_SERVER_ERROR"
@@ -56,6 +71,8 @@ class SubgraphClient:
         # Identical query requests in flight (same URL, body and answer-relevant headers) share one
         # HTTP exchange, as Hive Gateway and Apollo Router do; each caller decodes its own copy.
         self._inflight: dict[_Key, asyncio.Future[_Raw]] = {}
+        # By the id of the headers mapping: a plan's fetches all pass the same one.
+        self._forwarded: dict[int, _Forwarded] = {}
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
@@ -84,14 +101,18 @@ class SubgraphClient:
         """Send one request; return the decoded JSON object or raise `SubgraphFetchError`."""
         payload = orjson.dumps(body)
         reads = _reads_only(body)
+        forwarded = self._forwarded.get(id(headers))
+        if forwarded is None or forwarded.headers is not headers:
+            if len(self._forwarded) >= _FORWARDED_CACHE:
+                self._forwarded.clear()
+            forwarded = self._forwarded[id(headers)] = _Forwarded(headers)
         if self._dedupe and reads:
-            # Correlation headers (a fresh request id per client request) do not change answers.
-            key = (url, payload, tuple(h for h in headers.items() if h[0] not in _CORRELATION))
-            exchange = partial(self._exchange, service, url, payload, headers, seconds, True)
+            key = (url, payload, forwarded.share)
+            exchange = partial(self._exchange, service, url, payload, forwarded, seconds, True)
             status, reason, raw = await self._shared(key, exchange)
         else:
             status, reason, raw = await self._exchange(
-                service, url, payload, headers, seconds, reads
+                service, url, payload, forwarded, seconds, reads
             )
         return _decode(service, status, reason, raw)
 
@@ -137,15 +158,15 @@ class SubgraphClient:
         service: str,
         url: str,
         payload: bytes,
-        headers: Mapping[str, str],
+        forwarded: _Forwarded,
         seconds: float,
         reads: bool,
     ) -> _Raw:
         target = self._pool.target(url)
         try:
             if target is not None:
-                return await self._pool.post(target, payload, headers, seconds, reads)
-            return await self._aiohttp(url, payload, headers, seconds)
+                return await self._pool.post(target, payload, forwarded.fields, seconds, reads)
+            return await self._aiohttp(url, payload, forwarded.headers, seconds)
         except TimeoutError as error:
             raise SubgraphFetchError(
                 f'Timeout while fetching subquery from service "{service}" after {seconds}s',

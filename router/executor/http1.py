@@ -18,13 +18,15 @@ from urllib.parse import urlsplit
 
 import httptools
 
-__all__ = ["Disconnected", "InvalidResponse", "Pool", "Target"]
+__all__ = ["Disconnected", "InvalidResponse", "Pool", "Target", "header_fields"]
 
 # Idle connections older than this are not reused: servers close theirs after ~5 s (uvicorn,
 # Node), and a request written into a closing connection fails.
 _IDLE_SECONDS = 4.0
 
 Raw = tuple[int, str, bytes]  # status, reason, body
+# libuv timers count whole milliseconds: one may fire up to this much before its loop time.
+_SLACK = 0.001
 
 
 class Disconnected(ConnectionError):
@@ -54,7 +56,18 @@ class Target:
         self.head = (
             f"POST {path} HTTP/1.1\r\nHost: {authority}\r\n"
             "Content-Type: application/json\r\nAccept: application/json\r\n"
-        )
+        ).encode("latin-1")
+
+
+def header_fields(headers: Mapping[str, str]) -> bytes:
+    """`headers` as request header lines; one with CR or LF is left out, never let through to
+    split the request."""
+    lines = [
+        f"{name}: {value}\r\n"
+        for name, value in headers.items()
+        if "\r" not in value and "\n" not in value and "\r" not in name and "\n" not in name
+    ]
+    return "".join(lines).encode("latin-1")
 
 
 class _Connection(asyncio.Protocol):
@@ -62,7 +75,10 @@ class _Connection(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.parser = httptools.HttpResponseParser(self)
         self.waiter: asyncio.Future[Raw] | None = None
+        # Lazy: armed for the first deadline, re-armed when it fires early (see `send`).
         self.timer: asyncio.TimerHandle | None = None
+        self.timer_at = 0.0
+        self.deadline = 0.0
         self.body: list[bytes] = []
         self.reason = ""
         self.received = False
@@ -89,6 +105,9 @@ class _Connection(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
         waiter = self.waiter
         if waiter is None or waiter.done():
             return
@@ -116,41 +135,54 @@ class _Connection(asyncio.Protocol):
     def _complete(self) -> None:
         waiter = self.waiter
         if waiter is not None and not waiter.done():
-            self._disarm()
             waiter.set_result((self.parser.get_status_code(), self.reason, b"".join(self.body)))
 
     def _fail(self, error: Exception) -> None:
         waiter = self.waiter
         if waiter is not None and not waiter.done():
-            self._disarm()
             waiter.set_exception(error)
 
-    def _expire(self) -> None:
+    def _tick(self) -> None:
         self.timer = None
-        self._fail(TimeoutError())
+        waiter = self.waiter
+        if waiter is None or waiter.done():
+            return  # answered in time; the next `send` arms again
+        loop = asyncio.get_running_loop()
+        if loop.time() + _SLACK >= self.deadline:
+            self._fail(TimeoutError())
+        else:
+            self._arm(loop, self.deadline)  # a later request's deadline
 
-    def _disarm(self) -> None:
+    def _arm(self, loop: asyncio.AbstractEventLoop, deadline: float) -> None:
         if self.timer is not None:
+            if self.timer_at <= deadline:
+                return  # fires first, then re-arms for this deadline
             self.timer.cancel()
-            self.timer = None
+        self.timer = loop.call_at(deadline, self._tick)
+        self.timer_at = deadline
 
     def send(self, request: bytes, deadline: float) -> asyncio.Future[Raw]:
         """Write `request`; the future fails with TimeoutError if no answer by `deadline`
         (loop time). A timer on the answer, not `asyncio.timeout` around the await: the same
-        bound without a context object, a task lookup and a cancellation per subgraph request."""
+        bound without a context object, a task lookup and a cancellation per subgraph request.
+        The timer is lazy: one armed for an earlier request's deadline stays and re-arms when
+        it fires, so back-to-back requests do not create and cancel a loop timer each."""
         assert self.transport is not None
         self.body = []
         self.reason = ""
         self.received = self.headers_done = False
         loop = asyncio.get_running_loop()
         self.waiter = loop.create_future()
-        self.timer = loop.call_at(deadline, self._expire)
+        self.deadline = deadline
+        self._arm(loop, deadline)
         self.transport.write(request)
         return self.waiter
 
     def close(self) -> None:
         self.closed = True
-        self._disarm()
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
         if self.transport is not None:
             self.transport.close()
 
@@ -223,18 +255,13 @@ class Pool:
         self,
         target: Target,
         body: bytes,
-        headers: Mapping[str, str],
+        fields: bytes,
         seconds: float,
         retry: bool,
     ) -> Raw:
-        """POST `body`; raise TimeoutError, OSError (refused, reset, …), `Disconnected`."""
-        lines = [target.head]
-        for name, value in headers.items():
-            if "\r" in value or "\n" in value or "\r" in name or "\n" in name:
-                continue  # never let a forwarded header split the request
-            lines.append(f"{name}: {value}\r\n")
-        lines.append(f"Content-Length: {len(body)}\r\n\r\n")
-        request = "".join(lines).encode("latin-1") + body
+        """POST `body` with the extra header `fields` (`header_fields`); raise TimeoutError,
+        OSError (refused, reset, …), `Disconnected`."""
+        request = b"%s%sContent-Length: %d\r\n\r\n%s" % (target.head, fields, len(body), body)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + seconds
         slots = self._slots.get(target.key)

@@ -192,3 +192,44 @@ async def test_at_most_the_limit_in_flight_per_host_the_rest_queue() -> None:
             assert most[0] == 2
     finally:
         await client.close()
+
+
+async def test_each_request_keeps_its_own_deadline_on_a_reused_connection() -> None:
+    """The answer timer is lazy (one per connection, re-armed when it fires early): a request
+    after a fast one on the same connection still times out at its own deadline, neither at the
+    earlier request's nor never; an answered request leaves nothing to fire."""
+
+    async def first_fast_then_silent(number: int, _: bytes) -> bytes:
+        if number == 1:
+            return _reply()
+        await asyncio.sleep(5)
+        return _reply()
+
+    client = SubgraphClient(dedupe=False)
+    loop = asyncio.get_running_loop()
+    try:
+        async with raw_server(first_fast_then_silent) as (url, connections):
+            assert await client.post("s", url, {"query": "{ ok }"}, {}, 0.1) == {
+                "data": {"ok": True}
+            }
+            await asyncio.sleep(0.15)  # past the first deadline: its timer fires, finds it answered
+            started = loop.time()
+            with pytest.raises(SubgraphFetchError, match="Timeout while fetching"):
+                await client.post("s", url, {"query": "{ ok }"}, {}, 0.4)
+            waited = loop.time() - started
+            assert 0.38 <= waited < 1.0, waited
+            assert len(connections) == 1  # the second request went over the first's connection
+
+        async def answers_late(number: int, _: bytes) -> bytes:
+            await asyncio.sleep(0.25 if number == 2 else 0)
+            return _reply()
+
+        async with raw_server(answers_late) as (url, _):
+            assert await client.post("s", url, {"query": "{ ok }"}, {}, 0.2)
+            # Armed for 0.2 s by the first request, the timer fires mid-way through this one
+            # (0.25 s of its 0.5 s) and must re-arm rather than fail it.
+            assert await client.post("s", url, {"query": "{ ok }"}, {}, 0.5) == {
+                "data": {"ok": True}
+            }
+    finally:
+        await client.close()

@@ -221,6 +221,23 @@ async def test_a_slow_request_head_times_out_and_an_idle_connection_closes() -> 
             assert await closed(reader)  # never sent a byte
 
 
+async def test_a_busy_connection_stays_open_past_keep_alive_and_closes_once_idle() -> None:
+    """Keep-alive counts from the last answer: requests every 0.2 s hold a connection with a
+    0.3 s keep-alive open for over a second; it closes about 0.3 s after the last one."""
+    loop = asyncio.get_running_loop()
+    async with serving(keep_alive=0.3) as (_, port), connect(port) as (reader, writer):
+        for _ in range(6):
+            writer.write(request())
+            line, _, _ = await response(reader)
+            assert line == b"HTTP/1.1 200 OK"
+            await asyncio.sleep(0.2)
+        writer.write(request())
+        await response(reader)
+        last = loop.time()
+        assert await closed(reader)
+        assert 0.25 <= loop.time() - last < 1.0
+
+
 async def failing(scope: Scope, receive: Receive, send: Send) -> None:
     path = scope["path"]
     if path == "/raise":
