@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -112,30 +112,16 @@ class Observability:
         self._instrument(router)
 
     def _instrument(self, router: Router) -> None:
-        # Wrap the two instance methods every fetch and plan goes through, so the executor and
-        # planner stay free of metrics code.
-        post = router.client.post
+        # Hook the client's per-request observer and wrap the planner's cache lookup, so the
+        # executor and planner stay free of metrics code.
         plan_for = router.plan_for
 
-        async def timed_post(
-            service: str,
-            url: str,
-            body: Mapping[str, Any],
-            headers: Mapping[str, str],
-            seconds: float,
-        ) -> dict[str, Any]:
-            started = time.perf_counter()
-            outcome = "error"
+        def fetched(service: str, answered: bool, elapsed: float) -> None:
             record = CURRENT.get()
             if record is not None:
                 record.subgraph_fetches += 1
-            try:
-                result = await post(service, url, body, headers, seconds)
-                outcome = "ok"
-                return result
-            finally:
-                elapsed = time.perf_counter() - started
-                _after_answer(record, self._subgraph_latency(service, outcome).observe, elapsed)
+            outcome = "ok" if answered else "error"
+            _after_answer(record, self._subgraph_latency(service, outcome).observe, elapsed)
 
         def counted_plan_for(*args: Any, **kwargs: Any) -> Any:
             # plan_for(query, document, operation_name, variant): the cache key it uses.
@@ -144,7 +130,7 @@ class Observability:
             _after_answer(CURRENT.get(), self._plan_cache("hit" if hit else "miss").inc, 1)
             return plan_for(*args, **kwargs)
 
-        router.client.post = timed_post  # type: ignore[method-assign]
+        router.client.observer = fetched
         router.plan_for = counted_plan_for  # type: ignore[method-assign]
 
     async def ready(self) -> tuple[bool, dict[str, str]]:

@@ -29,10 +29,30 @@ def entities_at(data: Any, path: tuple[str, ...]) -> list[tuple[dict[str, Any], 
 
 
 def entities_on_trails(data: Any, path: tuple[str, ...]) -> list[tuple[dict[str, Any], Trail]]:
-    """Like `entities_at`, with each path kept as a trail (see `trail_path`)."""
-    found: list[tuple[dict[str, Any], Trail]] = []
-    _walk(data, path, 0, None, found)
-    return found
+    """Like `entities_at`, with each path kept as a trail (see `trail_path`).
+
+    A loop over the path's steps, not a recursion per step and element: on a cold core each
+    Python call costs microseconds, and a list of 20 entities two lists deep took ~60 calls."""
+    level: list[tuple[Any, Trail]] = [(data, None)]
+    for step in path:
+        following: list[tuple[Any, Trail]] = []
+        pending = level[::-1]  # a stack: popped in order, a nested list's items go on top
+        while pending:
+            value, at = pending.pop()
+            if isinstance(value, dict):
+                if step != "@" and step in value:
+                    child = value[step]
+                    if child is not None:
+                        following.append((child, (at, step)))
+            elif isinstance(value, list):
+                if step == "@":
+                    for i, item in enumerate(value):
+                        if item is not None:
+                            following.append((item, (at, i)))
+                else:  # a list the path did not mark with `@`: the step applies to its elements
+                    pending.extend(_items_reversed(value, at))
+        level = following
+    return _objects(level)
 
 
 def trail_path(trail: Trail) -> Path:
@@ -45,36 +65,21 @@ def trail_path(trail: Trail) -> Path:
     return steps
 
 
-def _walk(
-    value: Any,
-    path: tuple[str, ...],
-    index: int,
-    at: Trail,
-    found: list[tuple[dict[str, Any], Trail]],
-) -> None:
-    if value is None:
-        return
-    if index == len(path):
+def _objects(level: list[tuple[Any, Trail]]) -> list[tuple[dict[str, Any], Trail]]:
+    """The objects at the path's end; a list there stands for its elements."""
+    found: list[tuple[dict[str, Any], Trail]] = []
+    pending = level[::-1]
+    while pending:
+        value, at = pending.pop()
         if isinstance(value, dict):
             found.append((value, at))
-        elif isinstance(value, list):  # a list the path did not mark with `@`: take its elements
-            for i, item in enumerate(value):
-                _walk(item, path, index, (at, i), found)
-        return
-    step = path[index]
-    if isinstance(value, list):
-        following = index + 1 if step == "@" else index
-        last = following == len(path)
-        for i, item in enumerate(value):
-            if last and item.__class__ is dict:
-                found.append((item, (at, i)))  # the common leaf: skip a call per entity
-            else:
-                _walk(item, path, following, (at, i), found)
-        return
-    if step == "@" or not isinstance(value, dict):
-        return
-    if step in value:
-        _walk(value[step], path, index + 1, (at, step), found)
+        elif isinstance(value, list):
+            pending.extend(_items_reversed(value, at))
+    return found
+
+
+def _items_reversed(value: list[Any], at: Trail) -> list[tuple[Any, Trail]]:
+    return [(value[i], (at, i)) for i in range(len(value) - 1, -1, -1) if value[i] is not None]
 
 
 def _matches(schema: GraphQLSchema, typename: Any, condition: str) -> bool:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from graphql import build_schema
+from hypothesis import given
+from hypothesis import strategies as st
 
 from router.executor.merge import deep_merge, entities_at, project
 from router.supergraph import parse_field_set
@@ -27,6 +31,40 @@ def test_entities_at_skips_nulls_and_missing_branches() -> None:
     data = {"users": [{"best": {"id": "1"}}, {"best": None}, {}]}
     assert entities_at(data, ("users", "@", "best")) == [({"id": "1"}, ["users", 0, "best"])]
     assert entities_at({"users": None}, ("users", "@")) == []
+
+
+def _reference(value: Any, path: tuple[str, ...], at: list[Any]) -> list[tuple[Any, list[Any]]]:
+    """The walk by its definition, one recursion per step and element."""
+    if value is None:
+        return []
+    if not path:
+        if isinstance(value, dict):
+            return [(value, at)]
+        if isinstance(value, list):  # past the path: the elements
+            return [hit for i, item in enumerate(value) for hit in _reference(item, path, [*at, i])]
+        return []
+    step, rest = path[0], path[1:]
+    if isinstance(value, list):  # `@` consumes the step; an unmarked list passes it on
+        following = rest if step == "@" else path
+        return [
+            hit for i, item in enumerate(value) for hit in _reference(item, following, [*at, i])
+        ]
+    if step == "@" or not isinstance(value, dict) or step not in value:
+        return []
+    return _reference(value[step], rest, [*at, step])
+
+
+_KEYS = st.sampled_from(["a", "b"])
+_DATA = st.recursive(
+    st.none() | st.integers(0, 3),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_KEYS, inner, max_size=2),
+    max_leaves=12,
+)
+
+
+@given(_DATA, st.lists(st.sampled_from(["a", "b", "@"]), max_size=4))
+def test_entities_at_finds_what_the_recursive_definition_finds(data: Any, path: list[str]) -> None:
+    assert entities_at(data, tuple(path)) == _reference(data, tuple(path), [])
 
 
 def test_project_follows_type_conditions_and_nested_keys() -> None:
