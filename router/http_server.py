@@ -229,7 +229,9 @@ class _Connection(asyncio.Protocol):
         self._count(len(url))
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        self._count(len(name) + len(value))
+        self.head_bytes += len(name) + len(value)  # `_count`, inline: a call per header adds up
+        if self.head_bytes > self.server.max_head_bytes:
+            raise _HeadTooLarge
         name = name.lower()
         if name == b"expect" and value.lower() == b"100-continue":
             self.expect_continue = True
@@ -239,8 +241,12 @@ class _Connection(asyncio.Protocol):
         self.head_deadline = None
         parser = self.parser
         method = parser.get_method().decode("ascii")
-        parsed = httptools.parse_url(self.url)
-        raw_path: bytes = parsed.path or b"/"
+        url = self.url
+        if url[:1] == b"/" and b"?" not in url and b"#" not in url:
+            raw_path, query = url, b""  # the usual `/graphql`: nothing for parse_url to split
+        else:
+            parsed = httptools.parse_url(url)
+            raw_path, query = parsed.path or b"/", parsed.query or b""
         path = raw_path.decode("latin-1")
         scope: Scope = {
             "type": "http",
@@ -253,9 +259,9 @@ class _Connection(asyncio.Protocol):
             "root_path": "",
             "path": unquote(path) if "%" in path else path,
             "raw_path": raw_path,
-            "query_string": parsed.query or b"",
+            "query_string": query,
             "headers": self.headers,
-            "state": self.server.state.copy(),
+            "state": state.copy() if (state := self.server.state) else {},
         }
         cycle = _Cycle(self, scope, parser.should_keep_alive(), self.expect_continue)
         if parser.should_upgrade():

@@ -148,6 +148,10 @@ class HttpEdge:
             receive = _replay(body)
         if media is Media.JSON and not self.config.json_errors_ok:
             media = Media.DEFAULT  # application/json with Apollo's status codes
+        if media is Media.DEFAULT and not cors:
+            # Nothing to reshape: the app answers application/json with Apollo's statuses.
+            await inner(scope, receive, send)
+            return
         await inner(scope, receive, _Shaping(send, media, cors))
 
     def _preflight(self, headers: dict[str, str]) -> list[tuple[bytes, bytes]]:

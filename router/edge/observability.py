@@ -14,6 +14,7 @@ from prometheus_client.core import CounterMetricFamily
 from prometheus_client.registry import Collector
 
 from router.asgi import App, Message, Receive, Scope, Send
+from router.edge.http import request_headers
 from router.edge.request_log import (
     CURRENT,
     REQUEST_ID_HEADER,
@@ -194,21 +195,16 @@ class Observability:
     def _record(self, scope: Scope, method: str) -> RequestRecord:
         """The request's log record; a request without a usable `x-request-id` gets one, which
         the response carries and the app forwards to the subgraphs."""
-        incoming = traceparent = name = version = None
-        for key, value in scope.get("headers", ()):
-            if key == b"x-request-id":
-                incoming = value.decode("latin-1")
-            elif key == b"traceparent":
-                traceparent = value.decode("latin-1")
-            elif key == b"apollographql-client-name":
-                name = value.decode("latin-1")[:100]
-            elif key == b"apollographql-client-version":
-                version = value.decode("latin-1")[:100]
+        headers = request_headers(scope)  # decoded once; the HTTP edge and the app read it too
+        name = headers.get("apollographql-client-name")
+        version = headers.get("apollographql-client-version")
+        incoming = headers.get("x-request-id")
+        traceparent = headers.get("traceparent")
         return RequestRecord(
             request_id=request_id(incoming),
             method=method,
-            client_name=name,
-            client_version=version,
+            client_name=name[:100] if name is not None else None,
+            client_version=version[:100] if version is not None else None,
             # Tracing off: the client's trace id still ties our line to its trace.
             trace_id=trace_id_of(traceparent),
         )
