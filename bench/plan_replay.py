@@ -135,6 +135,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("spec", type=Path, help="the plan tree with its recorded requests (JSON)")
     parser.add_argument("--seconds", type=float, default=4.0)
+    parser.add_argument(
+        "--samples", action="store_true", help="also print every latency (ms), in run order"
+    )
     args = parser.parse_args(argv)
     spec = json.loads(args.spec.read_text())
     try:
@@ -143,7 +146,10 @@ def main(argv: list[str] | None = None) -> int:
         times = uvloop.run(replay(spec, args.seconds))
     except ImportError:  # pragma: no cover - uvloop is a dependency of the project
         times = asyncio.run(replay(spec, args.seconds))
-    print(json.dumps({name: summary(values) for name, values in times.items()}))
+    out: dict[str, Any] = {name: summary(values) for name, values in times.items()}
+    if args.samples:
+        out["samples"] = times
+    print(json.dumps(out))
     return 0
 
 

@@ -40,7 +40,7 @@ def selects_introspection(document: DocumentNode) -> bool:
     return finder.found
 
 
-async def stage_no_introspection(router: Router, ctx: RequestContext) -> None:
+def stage_no_introspection(router: Router, ctx: RequestContext) -> None:
     """Runs right after parsing/validation, before planning: same code as Apollo Server."""
     del router
     document = ctx.document.document if ctx.document is not None else None

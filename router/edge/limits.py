@@ -229,7 +229,7 @@ class Limits:
         default_factory=dict, init=False, repr=False
     )
 
-    async def stage_tokens(self, router: Router, ctx: RequestContext) -> None:
+    def stage_tokens(self, router: Router, ctx: RequestContext) -> None:
         del router
         limit = self.config.max_tokens
         query = ctx.request.query
@@ -244,7 +244,7 @@ class Limits:
         if count > limit:
             _reject(ctx, f"Document exceeds the limit of {limit} tokens", "MAX_TOKENS_EXCEEDED")
 
-    async def stage_operation_limits(self, router: Router, ctx: RequestContext) -> None:
+    def stage_operation_limits(self, router: Router, ctx: RequestContext) -> None:
         del router
         assert ctx.operation is not None
         assert ctx.document is not None

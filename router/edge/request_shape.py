@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 __all__ = ["stage_request_shape"]
 
 
-async def stage_request_shape(router: Router, ctx: RequestContext) -> None:
+def stage_request_shape(router: Router, ctx: RequestContext) -> None:
     del router
     request = ctx.request
     # Both come from untrusted JSON whatever the dataclass annotations say.

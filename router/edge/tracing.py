@@ -9,6 +9,7 @@ pay nothing for tracing.
 from __future__ import annotations
 
 import functools
+import inspect
 import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -98,11 +99,21 @@ class Tracing:
         if span_name is None:
             return stage
         tracer = self.tracer
+        if not inspect.iscoroutinefunction(stage):
+
+            @functools.wraps(stage)
+            def traced_sync(router: Router, ctx: RequestContext) -> None:
+                with tracer.start_as_current_span(span_name):
+                    stage(router, ctx)
+
+            return traced_sync
 
         @functools.wraps(stage)
         async def traced(router: Router, ctx: RequestContext) -> None:
             with tracer.start_as_current_span(span_name):
-                await stage(router, ctx)
+                waiting = stage(router, ctx)
+                if waiting is not None:
+                    await waiting
 
         return traced
 

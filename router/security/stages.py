@@ -82,7 +82,7 @@ async def stage_authenticate(router: Router, ctx: RequestContext) -> None:
     ctx.state[CALLER] = caller
 
 
-async def stage_authorize(router: Router, ctx: RequestContext) -> None:
+def stage_authorize(router: Router, ctx: RequestContext) -> None:
     """Drop unauthorized fields (null + UNAUTHORIZED_FIELD_OR_TYPE); plan what is left."""
     security = _security(router)
     if security.rules.empty:
