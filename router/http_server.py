@@ -38,6 +38,7 @@ _log = logging.getLogger("router.http")
 _STATUS_LINES = {s.value: b"HTTP/1.1 %d %s\r\n" % (s.value, s.phrase.encode()) for s in HTTPStatus}
 _TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9a-zA-Z]+")  # RFC 9110 field names
 _BAD_VALUE = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")  # CR/LF would split the response
+_GOOD_NAMES: set[bytes] = set()  # response header names that passed `_TOKEN`
 _BODY_HIGH_WATER = 65536  # buffered request body: reading pauses above this until the app reads
 _NO_BODY_STATUS = frozenset((204, 304))
 _DISCONNECT: Message = {"type": "http.disconnect"}
@@ -540,7 +541,12 @@ class _Cycle:
         head = [_STATUS_LINES.get(status, b"HTTP/1.1 %d \r\n" % status)]
         close = False
         for name, value in headers:
-            if not _TOKEN.fullmatch(name) or _BAD_VALUE.search(value):
+            if name not in _GOOD_NAMES:
+                if not _TOKEN.fullmatch(name):
+                    raise RuntimeError(f"invalid response header {name!r}")
+                if len(_GOOD_NAMES) < 256:  # apps send a few names, over and over
+                    _GOOD_NAMES.add(name)
+            if _BAD_VALUE.search(value):
                 raise RuntimeError(f"invalid response header {name!r}")
             lower = name.lower()
             if lower == b"content-length":
