@@ -32,7 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -601,28 +601,15 @@ def write_report(
         "the median over rounds of p50 through the gateway - p50 of the replay, with the median "
         "critical path in brackets.",
         "",
-        "| query | " + " | ".join(LABELS[r.name] for r in results) + " |",
-        "|---|" + "---:|" * len(results),
-    ]
-    for name in QUERIES:
-        cells = [f"{r.overhead(name):.2f} ({r.path(name):.1f})" for r in results]
-        lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    lines += [
+        *_per_query(results, lambda r, q: f"{r.overhead(q):.2f} ({r.path(q):.1f})"),
         "",
         "The same over all rounds' pairs pooled (p50 through the gateway - p50 of the replay, "
         "n pairs), with a 95% bootstrap interval: the subgraphs' latency varies by milliseconds "
         "from one request to the next, so an overhead under a millisecond is only as sure as its "
         "interval is narrow.",
         "",
-        "| query | " + " | ".join(LABELS[r.name] for r in results) + " |",
-        "|---|" + "---:|" * len(results),
+        *_per_query(results, _pooled_cell),
     ]
-    for name in QUERIES:
-        cells = []
-        for r in results:
-            point, low_end, high_end = overhead_interval(r.pairs[name])
-            cells.append(f"{point:.2f} [{low_end:.2f}, {high_end:.2f}] (n={len(r.pairs[name])})")
-        lines.append(f"| {name} | " + " | ".join(cells) + " |")
     lines += [
         "",
         "CPU ms/req: gateway CPU time (all its processes, from /proc) per request served. It is "
@@ -636,6 +623,23 @@ def write_report(
     ]
     out.write_text("\n".join(lines))
     log(f"wrote {out}")
+
+
+def _per_query(results: list[Measured], cell: Callable[[Measured, str], str]) -> list[str]:
+    """A table with a row per query and a column per gateway."""
+    lines = [
+        "| query | " + " | ".join(LABELS[r.name] for r in results) + " |",
+        "|---|" + "---:|" * len(results),
+    ]
+    for name in QUERIES:
+        lines.append(f"| {name} | " + " | ".join(cell(r, name) for r in results) + " |")
+    return lines
+
+
+def _pooled_cell(result: Measured, query: str) -> str:
+    pairs = result.pairs[query]
+    point, low, high = overhead_interval(pairs)
+    return f"{point:.2f} [{low:.2f}, {high:.2f}] (n={len(pairs)})"
 
 
 def plot(results: list[Measured], levels: Sequence[int], out: Path) -> None:

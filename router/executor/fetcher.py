@@ -19,7 +19,8 @@ __all__ = ["SubgraphClient", "SubgraphFetchError"]
 _CORRELATION = frozenset({"x-request-id", "traceparent", "tracestate"})
 _Raw = tuple[int, str, bytes]  # status, reason, body
 _Key = tuple[str, bytes, tuple[tuple[str, str], ...]]  # URL, body, forwarded headers
-_FORWARDED_CACHE = 512
+# A few per request in flight: entries hold the forwarded headers (tokens) no longer than that.
+_FORWARDED_CACHE = 128
 
 
 class _Forwarded:
