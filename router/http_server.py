@@ -29,6 +29,7 @@ from urllib.parse import unquote
 import httptools
 
 from router.asgi import App, Message, Scope
+from router.lazy_timer import LazyTimer, due
 
 __all__ = ["HttpServer"]
 
@@ -43,8 +44,6 @@ _BODY_HIGH_WATER = 65536  # buffered request body: reading pauses above this unt
 _NO_BODY_STATUS = frozenset((204, 304))
 _DISCONNECT: Message = {"type": "http.disconnect"}
 _UNTIL_CLOSE = -2  # `_Cycle.remaining` of a response whose end is the connection's close
-# libuv timers count whole milliseconds: one may fire up to this much before its loop time.
-_SLACK = 0.001
 
 
 class _HeadTooLarge(Exception):
@@ -158,12 +157,11 @@ class _Connection(asyncio.Protocol):
         self.headers: list[tuple[bytes, bytes]] = []
         self.head_bytes = 0
         self.expect_continue = False
-        # One lazy timer per connection for both deadlines (see `_arm`): a request then
-        # costs two stores instead of creating and cancelling two loop timers.
+        # One lazy timer per connection for both deadlines: a request then costs two stores
+        # instead of creating and cancelling two loop timers.
         self.idle_deadline: float | None = None  # close when idle until then
         self.head_deadline: float | None = None  # 408 unless the head is in by then
-        self.timer: asyncio.TimerHandle | None = None
-        self.timer_at = 0.0
+        self.timer = LazyTimer(self._tick)
         self.reading_paused = False
         self.writable: asyncio.Future[None] | None = None  # set while the write buffer is full
         self.closing = False
@@ -194,9 +192,7 @@ class _Connection(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.server.connections.discard(self)
-        if self.timer is not None:
-            self.timer.cancel()
-            self.timer = None
+        self.timer.cancel()
         self.idle_deadline = self.head_deadline = None
         for cycle in (self.current, *self.queued):
             if cycle is not None:
@@ -223,7 +219,7 @@ class _Connection(asyncio.Protocol):
         self.expect_continue = False
         if self.head_deadline is None:
             self.head_deadline = self.loop.time() + self.server.head_timeout
-            self._arm(self.head_deadline)
+            self.timer.arm(self.loop, self.head_deadline)
 
     def on_url(self, url: bytes) -> None:
         self.url += url
@@ -366,33 +362,21 @@ class _Connection(asyncio.Protocol):
 
     def _idle_after(self, seconds: float) -> None:
         self.idle_deadline = self.loop.time() + seconds
-        self._arm(self.idle_deadline)
-
-    def _arm(self, deadline: float) -> None:
-        """Have the timer fire by `deadline`. An armed timer due earlier stays: it fires, finds
-        the deadlines moved on, and re-arms (`_tick`), so a busy connection re-arms about once
-        per keep-alive period, not twice per request."""
-        if self.timer is not None:
-            if self.timer_at <= deadline:
-                return
-            self.timer.cancel()
-        self.timer = self.loop.call_at(deadline, self._tick)
-        self.timer_at = deadline
+        self.timer.arm(self.loop, self.idle_deadline)
 
     def _tick(self) -> None:
-        self.timer = None
-        now = self.loop.time() + _SLACK
-        if self.head_deadline is not None and now >= self.head_deadline:
+        """The timer fired: act on a deadline that has come, re-arm for one that moved on."""
+        if self.head_deadline is not None and due(self.loop, self.head_deadline):
             self.head_deadline = None
             self._reject(408, "Request head not received in time")
-        elif self.idle_deadline is not None and now >= self.idle_deadline:
+        elif self.idle_deadline is not None and due(self.loop, self.idle_deadline):
             self.idle_deadline = None
             if self.current is None and self.transport is not None:
                 self.transport.close()
         pending = [d for d in (self.head_deadline, self.idle_deadline) if d is not None]
         transport = self.transport
         if pending and transport is not None and not transport.is_closing():
-            self._arm(min(pending))
+            self.timer.arm(self.loop, min(pending))
 
     def _count(self, size: int) -> None:
         self.head_bytes += size

@@ -18,6 +18,8 @@ from urllib.parse import urlsplit
 
 import httptools
 
+from router.lazy_timer import LazyTimer, due
+
 __all__ = ["Disconnected", "InvalidResponse", "Pool", "Target", "header_fields"]
 
 # Idle connections older than this are not reused: servers close theirs after ~5 s (uvicorn,
@@ -25,8 +27,6 @@ __all__ = ["Disconnected", "InvalidResponse", "Pool", "Target", "header_fields"]
 _IDLE_SECONDS = 4.0
 
 Raw = tuple[int, str, bytes]  # status, reason, body
-# libuv timers count whole milliseconds: one may fire up to this much before its loop time.
-_SLACK = 0.001
 
 
 class Disconnected(ConnectionError):
@@ -75,9 +75,7 @@ class _Connection(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.parser = httptools.HttpResponseParser(self)
         self.waiter: asyncio.Future[Raw] | None = None
-        # Lazy: armed for the first deadline, re-armed when it fires early (see `send`).
-        self.timer: asyncio.TimerHandle | None = None
-        self.timer_at = 0.0
+        self.timer = LazyTimer(self._tick)  # the answer's deadline (see `send`)
         self.deadline = 0.0
         self.body: list[bytes] = []
         self.reason = ""
@@ -105,9 +103,7 @@ class _Connection(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
-        if self.timer is not None:
-            self.timer.cancel()
-            self.timer = None
+        self.timer.cancel()
         waiter = self.waiter
         if waiter is None or waiter.done():
             return
@@ -143,23 +139,14 @@ class _Connection(asyncio.Protocol):
             waiter.set_exception(error)
 
     def _tick(self) -> None:
-        self.timer = None
         waiter = self.waiter
         if waiter is None or waiter.done():
             return  # answered in time; the next `send` arms again
         loop = asyncio.get_running_loop()
-        if loop.time() + _SLACK >= self.deadline:
+        if due(loop, self.deadline):
             self._fail(TimeoutError())
         else:
-            self._arm(loop, self.deadline)  # a later request's deadline
-
-    def _arm(self, loop: asyncio.AbstractEventLoop, deadline: float) -> None:
-        if self.timer is not None:
-            if self.timer_at <= deadline:
-                return  # fires first, then re-arms for this deadline
-            self.timer.cancel()
-        self.timer = loop.call_at(deadline, self._tick)
-        self.timer_at = deadline
+            self.timer.arm(loop, self.deadline)  # a later request's deadline
 
     def send(self, request: bytes, deadline: float) -> asyncio.Future[Raw]:
         """Write `request`; the future fails with TimeoutError if no answer by `deadline`
@@ -174,15 +161,13 @@ class _Connection(asyncio.Protocol):
         loop = asyncio.get_running_loop()
         self.waiter = loop.create_future()
         self.deadline = deadline
-        self._arm(loop, deadline)
+        self.timer.arm(loop, deadline)
         self.transport.write(request)
         return self.waiter
 
     def close(self) -> None:
         self.closed = True
-        if self.timer is not None:
-            self.timer.cancel()
-            self.timer = None
+        self.timer.cancel()
         if self.transport is not None:
             self.transport.close()
 

@@ -238,6 +238,20 @@ async def test_a_busy_connection_stays_open_past_keep_alive_and_closes_once_idle
         assert 0.25 <= loop.time() - last < 1.0
 
 
+async def test_a_head_deadline_earlier_than_keep_alive_is_kept() -> None:
+    """The connection's one timer, armed for keep-alive (5 s), is moved up for a 0.3 s head."""
+    loop = asyncio.get_running_loop()
+    async with (
+        serving(head_timeout=0.3, keep_alive=5) as (_, port),
+        connect(port) as (reader, writer),
+    ):
+        started = loop.time()
+        writer.write(b"POST /graphql HTTP/1.1\r\n")
+        line, _, _ = await response(reader)
+        assert line.split()[1] == b"408"
+        assert loop.time() - started < 1.0
+
+
 async def failing(scope: Scope, receive: Receive, send: Send) -> None:
     path = scope["path"]
     if path == "/raise":
