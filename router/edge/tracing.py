@@ -9,9 +9,8 @@ pay nothing for tracing.
 from __future__ import annotations
 
 import functools
-import inspect
 import os
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from opentelemetry import trace
@@ -99,21 +98,22 @@ class Tracing:
         if span_name is None:
             return stage
         tracer = self.tracer
-        if not inspect.iscoroutinefunction(stage):
 
-            @functools.wraps(stage)
-            def traced_sync(router: Router, ctx: RequestContext) -> None:
-                with tracer.start_as_current_span(span_name):
-                    stage(router, ctx)
-
-            return traced_sync
-
+        # Like Router.handle, by what the stage returns (None, or an awaitable to wait on), not
+        # by inspecting it: a plain stage's span ends at once, a waiting one's once awaited.
         @functools.wraps(stage)
-        async def traced(router: Router, ctx: RequestContext) -> None:
-            with tracer.start_as_current_span(span_name):
-                waiting = stage(router, ctx)
-                if waiting is not None:
-                    await waiting
+        def traced(router: Router, ctx: RequestContext) -> Awaitable[None] | None:
+            span = tracer.start_span(span_name)
+            try:
+                with trace.use_span(span):
+                    waiting = stage(router, ctx)
+            except BaseException:
+                span.end()
+                raise
+            if waiting is None:
+                span.end()
+                return None
+            return _awaited_in(span, waiting)
 
         return traced
 
@@ -154,3 +154,8 @@ class Tracing:
                     if kind:
                         span.set_attribute("graphql.operation.type", kind)
                         span.update_name(f"{kind} {name or ''}".strip())
+
+
+async def _awaited_in(span: trace.Span, waiting: Awaitable[None]) -> None:
+    with trace.use_span(span, end_on_exit=True):
+        await waiting
