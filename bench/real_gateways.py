@@ -388,7 +388,7 @@ def paired_overhead(
     argv += ["--seconds", str(seconds), "--samples"]
     done = subprocess.run(_pinned(argv, LOAD_CORE), capture_output=True, text=True, check=True)
     out = orjson.loads(done.stdout.strip().splitlines()[-1])
-    pairs = list(zip(out["samples"]["gateway"], out["samples"]["plan"], strict=False))
+    pairs = list(zip(out["samples"]["gateway"], out["samples"]["plan"], strict=True))
     return float(out["gateway"]["p50"]), float(out["plan"]["p50"]), pairs
 
 
