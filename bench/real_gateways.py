@@ -305,6 +305,7 @@ class Recorded:
     answer: dict[str, Any]
     plan: plans.PlanNode | None
     requests: dict[int, tuple[str, str, bytes]] = field(default_factory=dict)  # id(fetch) → …
+    responses: dict[bytes, bytes] = field(default_factory=dict)  # request body → its answer
 
 
 async def _record_all(
@@ -316,6 +317,7 @@ async def _record_all(
     router = Router(supergraph_sdl)
     current: list[plans.Fetch] = []
     recorded: dict[int, tuple[str, str, bytes]] = {}
+    answers: dict[bytes, bytes] = {}
     send = executor_run._Run._send
     post = router.client.post
 
@@ -326,8 +328,11 @@ async def _record_all(
     async def recording_post(
         service: str, url: str, body: Mapping[str, Any], headers: Mapping[str, str], seconds: float
     ) -> dict[str, Any]:
-        recorded[id(current.pop())] = (service, url, orjson.dumps(body))
-        return await post(service, url, body, headers, seconds)
+        sent = orjson.dumps(body)
+        recorded[id(current.pop())] = (service, url, sent)
+        answer = await post(service, url, body, headers, seconds)
+        answers[sent] = orjson.dumps(answer)
+        return answer
 
     executor_run._Run._send = recording_send  # type: ignore[method-assign]
     router.client.post = recording_post  # type: ignore[method-assign]
@@ -335,12 +340,14 @@ async def _record_all(
         out: dict[str, Recorded] = {}
         for name, query in QUERIES.items():
             recorded.clear()
+            answers.clear()
             request = GraphQLRequest(query=query.text, variables=None, operation_name=None)
             ctx = await router.handle(request, dict(tokens[query.role]))
             answer = ctx.response or {}
             if ctx.status != 200 or answer.get("errors") or not answer.get("data"):
                 raise RuntimeError(f"{name}: our router answered {str(answer)[:500]}")
-            out[name] = Recorded(answer, ctx.plan.node if ctx.plan else None, dict(recorded))
+            plan = ctx.plan.node if ctx.plan else None
+            out[name] = Recorded(answer, plan, dict(recorded), dict(answers))
         return out
     finally:
         executor_run._Run._send = send  # type: ignore[method-assign]
