@@ -46,7 +46,9 @@ class Router:
         self.planner = QueryPlanner(self.supergraph)
         self._plans: OrderedDict[tuple[str, str | None, Hashable], QueryPlan] = OrderedDict()
         self.client = SubgraphClient(
-            self.config.max_connections_per_host, dedupe=self.config.dedupe_subgraph_requests
+            self.config.max_connections_per_host,
+            dedupe=self.config.dedupe_subgraph_requests,
+            busy_poll=self.config.busy_poll_ms / 1000,
         )
         urls = {
             name: self.config.subgraph_urls.get(name, g.url)

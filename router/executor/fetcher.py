@@ -10,6 +10,7 @@ from typing import Any
 import aiohttp
 import orjson
 
+from router.executor.busy_poll import BusyPoll
 from router.executor.http1 import Pool, Target, header_fields
 
 __all__ = ["SubgraphClient", "SubgraphFetchError"]
@@ -64,7 +65,9 @@ class SubgraphFetchError(Exception):
 class SubgraphClient:
     """Posts GraphQL requests to subgraphs over one shared connection pool."""
 
-    def __init__(self, max_connections_per_host: int = 100, *, dedupe: bool = True) -> None:
+    def __init__(
+        self, max_connections_per_host: int = 100, *, dedupe: bool = True, busy_poll: float = 0.0
+    ) -> None:
         self._limit = max_connections_per_host
         self._session: aiohttp.ClientSession | None = None
         self._pool = Pool(max_connections_per_host)  # plain http:// (the usual subgraph URL)
@@ -77,6 +80,8 @@ class SubgraphClient:
         #: Told (service, answered, seconds) after each request: the metrics hook, a plain call
         #: rather than a wrapper coroutine around `post` (one more frame per hop).
         self.observer: Callable[[str, bool, float], None] | None = None
+        # Seconds to keep the loop polling for an answer instead of sleeping (0: off).
+        self.busy_poll = BusyPoll(busy_poll) if busy_poll > 0 else None
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
@@ -113,11 +118,18 @@ class SubgraphClient:
                 if len(self._forwarded) >= _FORWARDED_CACHE:
                     self._forwarded.clear()
                 forwarded = self._forwarded[id(headers)] = _Forwarded(headers)
-            if self._dedupe and reads:
-                key = (url, payload, forwarded.share)
-                raw = await self._shared(key, service, url, payload, forwarded, seconds)
-            else:
-                raw = await self._exchange(service, url, payload, forwarded, seconds, reads)
+            poll = self.busy_poll
+            if poll is not None:
+                poll.begin()
+            try:
+                if self._dedupe and reads:
+                    key = (url, payload, forwarded.share)
+                    raw = await self._shared(key, service, url, payload, forwarded, seconds)
+                else:
+                    raw = await self._exchange(service, url, payload, forwarded, seconds, reads)
+            finally:
+                if poll is not None:
+                    poll.end()
             result = _decode(service, *raw)
             ok = True
             return result

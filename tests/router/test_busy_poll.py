@@ -1,0 +1,86 @@
+"""Opt-in busy polling (router/executor/busy_poll.py): while a subgraph answer is awaited the
+event loop keeps turning instead of sleeping, within its budget, and stops once nothing is
+awaited; answers and failures are what they are without it."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from router.config import RouterConfig
+from router.executor.busy_poll import BusyPoll
+from router.executor.fetcher import SubgraphClient, SubgraphFetchError
+from router.pipeline import Router
+from tests.router.servers import free_port
+from tests.router.test_http1 import _post, _reply, raw_server
+
+pytestmark = pytest.mark.asyncio
+
+_SUPERGRAPH = Path(__file__).resolve().parents[2] / "schema" / "supergraph.graphql"
+
+
+async def test_the_loop_turns_while_an_answer_is_awaited_and_stops_after() -> None:
+    poll = BusyPoll(1.0)
+    poll.begin()
+    await asyncio.sleep(0.02)
+    # A sleeping loop turns once or twice in 20 ms; a polling one, thousands of times.
+    assert poll.polling
+    assert poll.turns > 20
+    poll.end()
+    await asyncio.sleep(0.01)
+    assert not poll.polling
+    settled = poll.turns
+    await asyncio.sleep(0.01)
+    assert poll.turns == settled
+
+
+async def test_polling_gives_up_at_its_budget_and_starts_again_on_the_next_wait() -> None:
+    poll = BusyPoll(0.005)
+    poll.begin()
+    await asyncio.sleep(0.05)
+    assert poll.waiting == 1
+    assert not poll.polling  # 5 ms spent: the loop sleeps again although an answer is awaited
+    stopped = poll.turns
+    await asyncio.sleep(0.01)
+    assert poll.turns == stopped
+    poll.begin()  # another request: a fresh budget
+    await asyncio.sleep(0.002)
+    assert poll.turns > stopped
+    poll.end()
+    poll.end()
+    assert poll.waiting == 0
+
+
+async def test_a_polling_client_answers_and_fails_as_any_other() -> None:
+    async def slow(_: int, __: bytes) -> bytes:
+        await asyncio.sleep(0.02)
+        return _reply()
+
+    client = SubgraphClient(busy_poll=0.1)
+    poll = client.busy_poll
+    assert poll is not None
+    try:
+        async with raw_server(slow) as (url, _):
+            assert await _post(client, url) == {"data": {"ok": True}}
+            assert poll.turns > 20
+        with pytest.raises(SubgraphFetchError):
+            await _post(client, f"http://127.0.0.1:{free_port()}/graphql")  # nobody listening
+        assert poll.waiting == 0
+        await asyncio.sleep(0.01)
+        assert not poll.polling
+    finally:
+        await client.close()
+
+
+async def test_off_unless_configured() -> None:
+    assert SubgraphClient().busy_poll is None
+    default = Router(_SUPERGRAPH.read_text())
+    configured = Router(_SUPERGRAPH.read_text(), RouterConfig(busy_poll_ms=20))
+    try:
+        assert default.client.busy_poll is None
+        assert configured.client.busy_poll is not None
+    finally:
+        await default.close()
+        await configured.close()
