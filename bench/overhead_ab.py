@@ -1,7 +1,8 @@
 """Our router's overhead on subgraphs that cost the same every time, and A/B between revisions.
 
     uv run python bench/overhead_ab.py [--baseline REV] [--baseline-python PATH] [--seconds 60]
-                                       [--delay-ms 3] [--out FILE]
+                                       [--delay-ms 3] [--args "..."] [--baseline-args "..."]
+                                       [--out FILE]
 
 Benchmark 1(a)'s subgraphs vary by milliseconds from one request to the next (sigma 5-7 ms on
 the 1M-row tables), so its overhead figures carry intervals of tenths of a millisecond, and an
@@ -19,7 +20,9 @@ working tree's router, both under the same load in the same run: the only compar
 revisions that host drift (±20% between runs minutes apart on this VM) does not swamp.
 `--baseline-python PATH` runs the baseline (REV, or the working tree without `--baseline`) on
 another interpreter, with the project's dependencies installed for it (e.g. a virtual
-environment made by `UV_PROJECT_ENVIRONMENT=DIR uv sync --python PATH`). Intervals
+environment made by `UV_PROJECT_ENVIRONMENT=DIR uv sync --python PATH`). `--args` adds router
+options to the working tree's router, `--baseline-args` to the baseline's (which, given alone,
+is the working tree too): e.g. `--args "--busy-poll-ms 20"` measures that option's effect. Intervals
 are 95% bootstrap intervals over iterations. Writes `bench/results/overhead_ab.md`.
 """
 
@@ -31,6 +34,7 @@ import contextlib
 import datetime
 import os
 import random
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -145,10 +149,13 @@ def checked_out(rev: str) -> Iterator[Path]:
         shutil.rmtree(path, ignore_errors=True)
 
 
-def start_router(name: str, source: Path, python: str, supergraph: Path, workdir: Path) -> Process:
+def start_router(  # noqa: PLR0917 - what to run, and where
+    name: str, source: Path, python: str, options: Sequence[str], supergraph: Path, workdir: Path
+) -> Process:
     """`python -m router` from `source` (a checkout), pinned to the gateway core."""
     port = free_port()
     argv = [python, "-m", "router", "--supergraph", str(supergraph), "--port", str(port)]
+    argv += options
     env = {**os.environ, "PYTHONPATH": str(source), "PYTHONUNBUFFERED": "1"}
     url = f"http://127.0.0.1:{port}/graphql"
     process = _spawn(name, _pinned(argv, GATEWAY_CORE), url, workdir, env=env, cwd=source)
@@ -252,6 +259,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="PATH",
         help="the baseline's interpreter (default: this one); alone, the working tree on it",
     )
+    parser.add_argument("--args", default="", help="options for the working tree's router")
+    parser.add_argument("--baseline-args", help="options for the baseline's router")
     parser.add_argument("--seconds", type=float, default=60.0, help="per query (default 60)")
     parser.add_argument("--delay-ms", type=float, default=3.0, help="per subgraph request")
     parser.add_argument("--out", type=Path, default=RESULTS / "overhead_ab.md")
@@ -265,19 +274,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         supergraph.write_text(sdl)
         memo = start_memo(recorded, setup["ports"], args.delay_ms, workdir)
         stack.callback(memo.stop)
-        sources = {"current": (ROOT, sys.executable)}
-        labels = {"current": "working tree"}
-        if args.baseline or args.baseline_python:
+        options = shlex.split(args.args)
+        sources = {"current": (ROOT, sys.executable, options)}
+        labels = {"current": " ".join(["working tree", *options])}
+        if args.baseline or args.baseline_python or args.baseline_args is not None:
             source = stack.enter_context(checked_out(args.baseline)) if args.baseline else ROOT
             python = args.baseline_python or sys.executable
-            sources = {"baseline": (source, python), **sources}
-            label = args.baseline or "working tree"
+            baseline_options = shlex.split(args.baseline_args or "")
+            sources = {"baseline": (source, python, baseline_options), **sources}
+            label = " ".join([args.baseline or "working tree", *baseline_options])
             if args.baseline_python:
                 label += f" on {args.baseline_python}"
             labels = {"baseline": label, **labels}
         routers: dict[str, Process] = {}
-        for name, (source, python) in sources.items():
-            process = start_router(name, source, python, supergraph, workdir)
+        for name, (source, python, router_options) in sources.items():
+            process = start_router(name, source, python, router_options, supergraph, workdir)
             stack.callback(process.stop)
             check(process, recorded, setup["tokens"])
             routers[name] = process

@@ -25,6 +25,7 @@ import contextlib
 import datetime
 import os
 import random
+import shlex
 import shutil
 import statistics
 import struct
@@ -259,7 +260,9 @@ def login(auth_url: str, role: str) -> dict[str, str]:
     return {"authorization": f"Bearer {body['data']['login']['accessToken']}"}
 
 
-def _gateway_argv(name: str, supergraph: Path, port: int, workdir: Path) -> list[str]:
+def _gateway_argv(
+    name: str, supergraph: Path, port: int, workdir: Path, router_args: Sequence[str] = ()
+) -> list[str]:
     if name == "router":
         # Plain forwarding like the others: the subgraphs verify the token.
         return [
@@ -270,6 +273,7 @@ def _gateway_argv(name: str, supergraph: Path, port: int, workdir: Path) -> list
             str(supergraph),
             "--port",
             str(port),
+            *router_args,
         ]
     if name == "apollo":
         script = PEERS_DIR / "apollo_gateway.mjs"
@@ -282,10 +286,17 @@ def _gateway_argv(name: str, supergraph: Path, port: int, workdir: Path) -> list
     return [*argv, "--host", "127.0.0.1", "--fork", "1", "--config-path", str(config)]
 
 
-def start_gateway(name: str, supergraph: Path, workdir: Path, *, pin: bool = True) -> Process:
+def start_gateway(
+    name: str,
+    supergraph: Path,
+    workdir: Path,
+    *,
+    pin: bool = True,
+    router_args: Sequence[str] = (),
+) -> Process:
     port = free_port()
     env = {**os.environ, "NODE_ENV": "production", "PYTHONUNBUFFERED": "1"}
-    argv = _gateway_argv(name, supergraph, port, workdir)
+    argv = _gateway_argv(name, supergraph, port, workdir, router_args)
     if pin:
         argv = _pinned(argv, GATEWAY_CORE)
     cwd = ROOT if name == "router" else PEERS_DIR
@@ -544,6 +555,7 @@ def write_report(
     isolated: bool,
     awake: bool,
     out: Path,
+    router_args: Sequence[str] = (),
 ) -> None:
     now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     placement = (
@@ -564,6 +576,11 @@ def write_report(
         "processes (ENVIRONMENT=production).",
         f"- `wrk -t1`, {seconds:g} s per query and concurrency; {placement}"
         + ("; idle CPUs poll instead of halting (`--awake`)." if awake else "."),
+        *(
+            [f"- Our router started with `{' '.join(router_args)}` (`--router-args`)."]
+            if router_args
+            else []
+        ),
         "- Every gateway returned our router's answer (same JSON, same field order) to every query first.",
         "- Critical path: the requests our router sends for the query, replayed in plan order "
         "(`Sequence` steps one after another, `Parallel` branches together) by "
@@ -708,9 +725,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         "as tuned's latency-performance profile; needs root)",
     )
     parser.add_argument("--rounds", type=int, help="c=1/critical-path rounds (default 3, quick 2)")
+    parser.add_argument(
+        "--router-args",
+        default="",
+        help='options for our router, e.g. "--busy-poll-ms 20" (noted in the report)',
+    )
     parser.add_argument("--out", type=Path, default=RESULTS / "real_gateways.md")
     args = parser.parse_args(argv)
     levels = sorted(args.concurrency or [1, 8])
+    router_args = shlex.split(args.router_args)
     seconds = args.seconds or (3.0 if args.quick else 8.0)
     database_url = ensure_dataset()
     ensure_peers()
@@ -731,7 +754,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             recorded = asyncio.run(_record_all(supergraph.read_text(), tokens))
             for name in [n for n in LABELS if n in args.gateways]:
                 log(f"{LABELS[name]}: starting")
-                gateway = start_gateway(name, supergraph, workdir, pin=not args.no_pin)
+                gateway = start_gateway(
+                    name, supergraph, workdir, pin=not args.no_pin, router_args=router_args
+                )
                 try:
                     check(gateway, recorded, tokens)
                     log("  answers every query exactly as our router")
@@ -759,6 +784,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         levels=levels,
         seconds=seconds,
         isolated=args.isolate,
+        router_args=router_args,
         awake=args.awake,
         out=args.out,
     )
