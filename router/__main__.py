@@ -67,9 +67,10 @@ def main(argv: list[str] | None = None) -> None:
         type=float,
         default=float(os.environ.get("ROUTER_BUSY_POLL_MS", "0")),
         metavar="MS",
-        help="keep polling up to MS ms for each subgraph answer instead of letting the CPU "
-        "sleep (env ROUTER_BUSY_POLL_MS): lower latency on a core of the router's own, at up "
-        "to a core of CPU while requests are in flight; 0 (default): off",
+        help="keep polling instead of letting the CPU sleep while a subgraph answer is awaited "
+        "and for up to MS ms after each answer to a client (env ROUTER_BUSY_POLL_MS): lower "
+        "latency on a core of the router's own, at a core of CPU while traffic flows; "
+        "0 (default): off",
     )
     parser.add_argument("--explain", metavar="QUERY", help="print the query plan of QUERY and exit")
     _auth_arguments(parser)

@@ -46,9 +46,9 @@ class RouterConfig:
     # so its read audit holds one entry for the shared reads; False gives one exchange (and one
     # audit entry) per client request, as Apollo Router's default does.
     dedupe_subgraph_requests: bool = True
-    # Milliseconds to keep polling for a subgraph's answer instead of letting the core sleep
-    # (router/executor/busy_poll.py): lower latency on a core of its own, for up to a core of
-    # CPU while requests are in flight. 0: off.
+    # Milliseconds to keep polling, instead of letting the core sleep, for a subgraph's answer
+    # and after each answer to a client (router/executor/busy_poll.py): lower latency on a core
+    # of its own, for a core of CPU while traffic flows. 0: off.
     busy_poll_ms: float = 0.0
     document_cache_size: int = 1024
     plan_cache_size: int = 1024

@@ -7,13 +7,15 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import httpx
 import pytest
 
+from router.app import create_app
 from router.config import RouterConfig
 from router.executor.busy_poll import BusyPoll
 from router.executor.fetcher import SubgraphClient, SubgraphFetchError
 from router.pipeline import Router
-from tests.router.servers import free_port
+from tests.router.servers import free_port, serve_asgi
 from tests.router.test_http1 import _post, _reply, raw_server
 
 pytestmark = pytest.mark.asyncio
@@ -53,6 +55,25 @@ async def test_polling_gives_up_at_its_budget_and_starts_again_on_the_next_wait(
     assert poll.waiting == 0
 
 
+async def test_after_an_answer_the_loop_lingers_for_the_budget_then_sleeps() -> None:
+    poll = BusyPoll(0.03)
+    poll.linger()
+    await asyncio.sleep(0.01)
+    assert poll.polling
+    assert poll.turns > 20
+    await asyncio.sleep(0.06)
+    assert not poll.polling
+    stopped = poll.turns
+    await asyncio.sleep(0.01)
+    assert poll.turns == stopped
+    # A subgraph request ends the lingering: with its answer in, nothing is awaited.
+    poll.linger()
+    poll.begin()
+    poll.end()
+    await asyncio.sleep(0.01)
+    assert not poll.polling
+
+
 async def test_a_polling_client_answers_and_fails_as_any_other() -> None:
     async def slow(_: int, __: bytes) -> bytes:
         await asyncio.sleep(0.02)
@@ -84,3 +105,18 @@ async def test_off_unless_configured() -> None:
     finally:
         await default.close()
         await configured.close()
+
+
+async def test_in_latency_mode_the_router_stays_awake_after_answering_a_client() -> None:
+    app = create_app(_SUPERGRAPH.read_text(), RouterConfig(busy_poll_ms=50))
+    poll = app.router.client.busy_poll
+    assert poll is not None
+    try:
+        async with serve_asgi(app) as base, httpx.AsyncClient(timeout=10) as http:
+            answer = await http.post(f"{base}/graphql", json={"query": "{ __typename }"})
+            assert answer.json() == {"data": {"__typename": "Query"}}
+            assert poll.polling  # waiting, awake, for this connection's next request
+            await asyncio.sleep(0.1)
+            assert not poll.polling  # 50 ms without traffic: asleep again
+    finally:
+        await app.router.close()
