@@ -22,7 +22,9 @@ revisions that host drift (±20% between runs minutes apart on this VM) does not
 another interpreter, with the project's dependencies installed for it (e.g. a virtual
 environment made by `UV_PROJECT_ENVIRONMENT=DIR uv sync --python PATH`). `--args` adds router
 options to the working tree's router, `--baseline-args` to the baseline's (which, given alone,
-is the working tree too): e.g. `--args "--busy-poll-ms 20"` measures that option's effect. Intervals
+is the working tree too). Both routers share core 1, so a router in latency mode
+(`--busy-poll-ms`), which polls for up to its budget after each answer, takes CPU from the other:
+measure that mode alone (`--args "--busy-poll-ms 20"` without a baseline) and compare runs. Intervals
 are 95% bootstrap intervals over iterations. Writes `bench/results/overhead_ab.md`.
 """
 
@@ -63,7 +65,7 @@ from bench.gateways import (  # noqa: E402
     free_port,
     log,
 )
-from bench.plan_replay import Connection, Step, _compile  # noqa: E402
+from bench.plan_replay import Connection, Step, _compile, alternate  # noqa: E402
 from bench.real_gateways import (  # noqa: E402
     GATEWAY_CORE,
     QUERIES,
@@ -164,7 +166,7 @@ def start_router(  # noqa: PLR0917 - what to run, and where
     return process
 
 
-async def alternate(
+async def measure(
     routers: Mapping[str, str],
     recorded: Recorded,
     body: bytes,
@@ -182,21 +184,7 @@ async def alternate(
         opened.append(connection)
         steps[name] = connection.send
     try:
-        for step in steps.values():
-            for _ in range(_WARMUP):
-                await step()
-        times: dict[str, list[float]] = {name: [] for name in steps}
-        order = list(steps)
-        shuffle = random.Random(7).shuffle
-        clock = time.perf_counter
-        deadline = clock() + seconds
-        while clock() < deadline:
-            shuffle(order)
-            for name in order:
-                started = clock()
-                await steps[name]()
-                times[name].append((clock() - started) * 1000)
-        return times
+        return await alternate(steps, seconds, warmup=_WARMUP, shuffle=random.Random(7).shuffle)
     finally:
         for connection in opened:
             connection.close()
@@ -302,7 +290,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             headers = setup["tokens"][query.role]
             before = {name: cpu_seconds(p.popen.pid) for name, p in routers.items()}
             times = asyncio.run(
-                alternate(urls, recorded[query_name], _body(query), headers, args.seconds)
+                measure(urls, recorded[query_name], _body(query), headers, args.seconds)
             )
             cpu[query_name] = {
                 name: (cpu_seconds(p.popen.pid) - before[name]) / (len(times[name]) + _WARMUP)

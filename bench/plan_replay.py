@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-__all__ = ["Connection", "replay", "summary"]
+__all__ = ["Connection", "alternate", "replay", "summary"]
 
 Step = Callable[[], Awaitable[None]]
 
@@ -105,21 +105,36 @@ async def replay(spec: Mapping[str, Any], seconds: float) -> dict[str, list[floa
         opened.append(gateway)
         steps = {"gateway": gateway.send, **steps}
     try:
-        for step in steps.values():  # connect and warm up
-            for _ in range(5):
-                await step()
-        times: dict[str, list[float]] = {name: [] for name in steps}
-        clock = time.perf_counter
-        deadline = clock() + seconds
-        while clock() < deadline:
-            for name, step in steps.items():
-                started = clock()
-                await step()
-                times[name].append((clock() - started) * 1000)
-        return times
+        return await alternate(steps, seconds)
     finally:
         for connection in opened:
             connection.close()
+
+
+async def alternate(
+    steps: Mapping[str, Step],
+    seconds: float,
+    *,
+    warmup: int = 5,
+    shuffle: Callable[[list[str]], None] | None = None,
+) -> dict[str, list[float]]:
+    """Latencies (ms) of each step, run one after another per iteration for `seconds` (in the
+    order `shuffle` leaves them each time, when given), after `warmup` untimed runs each."""
+    for step in steps.values():  # connect and warm up
+        for _ in range(warmup):
+            await step()
+    times: dict[str, list[float]] = {name: [] for name in steps}
+    order = list(steps)
+    clock = time.perf_counter
+    deadline = clock() + seconds
+    while clock() < deadline:
+        if shuffle is not None:
+            shuffle(order)
+        for name in order:
+            started = clock()
+            await steps[name]()
+            times[name].append((clock() - started) * 1000)
+    return times
 
 
 def summary(times: list[float]) -> dict[str, float]:

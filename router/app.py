@@ -106,6 +106,9 @@ class RouterApp:
             return
         if request is not None:
             await self._execute(scope, send, router, request)
+            poll = router.client.busy_poll
+            if poll is not None:
+                poll.linger()  # latency mode: stay awake for this connection's next request
 
     async def _execute(
         self,
@@ -139,9 +142,6 @@ class RouterApp:
         if record is not None:
             record.operations.append(_operation(ctx))
         await _respond(send, ctx.status, ctx.response, ctx.state.get(RESPONSE_HEADERS))
-        poll = router.client.busy_poll
-        if poll is not None:
-            poll.linger()  # latency mode: stay awake for this connection's next request
 
     async def _read_post(
         self, scope: Scope, receive: Receive, send: Send

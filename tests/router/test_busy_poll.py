@@ -23,19 +23,31 @@ pytestmark = pytest.mark.asyncio
 _SUPERGRAPH = Path(__file__).resolve().parents[2] / "schema" / "supergraph.graphql"
 
 
+async def _polls(poll: BusyPoll, seconds: float) -> None:
+    """After `seconds` the loop is still polling: a sleeping loop turns once or twice in that
+    time, a polling one thousands of times."""
+    before = poll.turns
+    await asyncio.sleep(seconds)
+    assert poll.polling
+    assert poll.turns - before > 20
+
+
+async def _sleeps(poll: BusyPoll) -> int:
+    """The loop sleeps: not polling, and no turn taken in the next 10 ms. Returns the turns."""
+    assert not poll.polling
+    stopped = poll.turns
+    await asyncio.sleep(0.01)
+    assert poll.turns == stopped
+    return stopped
+
+
 async def test_the_loop_turns_while_an_answer_is_awaited_and_stops_after() -> None:
     poll = BusyPoll(1.0)
     poll.begin()
-    await asyncio.sleep(0.02)
-    # A sleeping loop turns once or twice in 20 ms; a polling one, thousands of times.
-    assert poll.polling
-    assert poll.turns > 20
+    await _polls(poll, 0.02)
     poll.end()
     await asyncio.sleep(0.01)
-    assert not poll.polling
-    settled = poll.turns
-    await asyncio.sleep(0.01)
-    assert poll.turns == settled
+    await _sleeps(poll)
 
 
 async def test_polling_gives_up_at_its_budget_and_starts_again_on_the_next_wait() -> None:
@@ -43,10 +55,7 @@ async def test_polling_gives_up_at_its_budget_and_starts_again_on_the_next_wait(
     poll.begin()
     await asyncio.sleep(0.05)
     assert poll.waiting == 1
-    assert not poll.polling  # 5 ms spent: the loop sleeps again although an answer is awaited
-    stopped = poll.turns
-    await asyncio.sleep(0.01)
-    assert poll.turns == stopped
+    stopped = await _sleeps(poll)  # 5 ms spent: asleep again although an answer is awaited
     poll.begin()  # another request: a fresh budget
     await asyncio.sleep(0.002)
     assert poll.turns > stopped
@@ -58,14 +67,9 @@ async def test_polling_gives_up_at_its_budget_and_starts_again_on_the_next_wait(
 async def test_after_an_answer_the_loop_lingers_for_the_budget_then_sleeps() -> None:
     poll = BusyPoll(0.03)
     poll.linger()
-    await asyncio.sleep(0.01)
-    assert poll.polling
-    assert poll.turns > 20
+    await _polls(poll, 0.01)
     await asyncio.sleep(0.06)
-    assert not poll.polling
-    stopped = poll.turns
-    await asyncio.sleep(0.01)
-    assert poll.turns == stopped
+    await _sleeps(poll)
     # A subgraph request ends the lingering: with its answer in, nothing is awaited.
     poll.linger()
     poll.begin()
@@ -84,13 +88,14 @@ async def test_a_polling_client_answers_and_fails_as_any_other() -> None:
     assert poll is not None
     try:
         async with raw_server(slow) as (url, _):
-            assert await _post(client, url) == {"data": {"ok": True}}
-            assert poll.turns > 20
+            answered = asyncio.ensure_future(_post(client, url))
+            await _polls(poll, 0.01)  # the answer comes after 20 ms
+            assert await answered == {"data": {"ok": True}}
         with pytest.raises(SubgraphFetchError):
             await _post(client, f"http://127.0.0.1:{free_port()}/graphql")  # nobody listening
         assert poll.waiting == 0
         await asyncio.sleep(0.01)
-        assert not poll.polling
+        await _sleeps(poll)
     finally:
         await client.close()
 
@@ -115,8 +120,8 @@ async def test_in_latency_mode_the_router_stays_awake_after_answering_a_client()
         async with serve_asgi(app) as base, httpx.AsyncClient(timeout=10) as http:
             answer = await http.post(f"{base}/graphql", json={"query": "{ __typename }"})
             assert answer.json() == {"data": {"__typename": "Query"}}
-            assert poll.polling  # waiting, awake, for this connection's next request
+            await _polls(poll, 0.01)  # awake for this connection's next request
             await asyncio.sleep(0.1)
-            assert not poll.polling  # 50 ms without traffic: asleep again
+            await _sleeps(poll)  # 50 ms without traffic: asleep again
     finally:
         await app.router.close()
