@@ -54,13 +54,6 @@ class BusyPoll:
         self._until = time.monotonic() + self._seconds
         self._start()
 
-    def _start(self) -> None:
-        loop = asyncio.get_running_loop()
-        if not self._running or self._loop is not loop:
-            self._running = True
-            self._loop = loop
-            loop.call_soon(self._turn, loop)
-
     def end(self) -> None:
         """That answer came (or the wait ended otherwise)."""
         self._waiting -= 1
@@ -70,6 +63,13 @@ class BusyPoll:
         self._linger = True
         self._until = time.monotonic() + self._seconds
         self._start()
+
+    def _start(self) -> None:
+        loop = asyncio.get_running_loop()
+        if not self._running or self._loop is not loop:
+            self._running = True
+            self._loop = loop
+            loop.call_soon(self._turn, loop)
 
     def _turn(self, loop: asyncio.AbstractEventLoop) -> None:
         # A ready callback makes the loop poll its sockets with a zero timeout instead of
