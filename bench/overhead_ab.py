@@ -42,10 +42,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import httpx
 import orjson
@@ -86,8 +85,18 @@ RESULTS = ROOT / "bench" / "results"
 _WARMUP = 20  # requests per router and query before timing
 
 
-def record(database_url: str, workdir: Path) -> tuple[str, dict[str, Recorded], dict[str, Any]]:
-    """(supergraph SDL, per query what our router sent and got, tokens) from the real subgraphs."""
+@dataclass
+class Recording:
+    """What the real subgraphs said, and where the memo server answers in their place."""
+
+    supergraph: str  # routing to the memo server's ports
+    queries: dict[str, Recorded]  # per query: what our router sent and got
+    ports: dict[str, int]  # per subgraph: the memo server's port
+    tokens: dict[str, dict[str, str]]  # per role: its Authorization header
+
+
+def record(database_url: str, workdir: Path) -> Recording:
+    """Our router's subgraph requests for every query and the real subgraphs' answers."""
     subgraphs = start_subgraphs(database_url, workdir)
     try:
         supergraph = compose(subgraphs, workdir).read_text()
@@ -107,7 +116,7 @@ def record(database_url: str, workdir: Path) -> tuple[str, dict[str, Recorded], 
                 key: (service, memo_url if sent_to == url else sent_to, body)
                 for key, (service, sent_to, body) in query.requests.items()
             }
-    return supergraph, recorded, {"ports": ports, "tokens": tokens}
+    return Recording(supergraph, recorded, ports, tokens)
 
 
 def start_memo(
@@ -123,11 +132,7 @@ def start_memo(
     argv = [sys.executable, str(ROOT / "bench" / "memo_subgraphs.py"), str(spec)]
     argv += ["--delay-ms", str(delay_ms)]
     process = _spawn("memo", _pinned(argv, LOAD_CORE), "", workdir)
-    deadline = time.monotonic() + 30
-    while "ready" not in process.log_path.read_text():
-        if process.popen.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"memo server did not start: {process.log_path.read_text()}")
-        time.sleep(0.05)
+    process.wait_ready(lambda: "ready" in process.log_path.read_text(), timeout=30)
     return process
 
 
@@ -257,10 +262,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-ab-") as tmp, contextlib.ExitStack() as stack:
         workdir = Path(tmp)
         log("recording our router's subgraph requests and the real subgraphs' answers")
-        sdl, recorded, setup = record(database_url, workdir)
+        recording = record(database_url, workdir)
+        recorded = recording.queries
         supergraph = workdir / "memo.graphql"
-        supergraph.write_text(sdl)
-        memo = start_memo(recorded, setup["ports"], args.delay_ms, workdir)
+        supergraph.write_text(recording.supergraph)
+        memo = start_memo(recorded, recording.ports, args.delay_ms, workdir)
         stack.callback(memo.stop)
         options = shlex.split(args.args)
         sources = {"current": (ROOT, sys.executable, options)}
@@ -278,7 +284,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for name, (source, python, router_options) in sources.items():
             process = start_router(name, source, python, router_options, supergraph, workdir)
             stack.callback(process.stop)
-            check(process, recorded, setup["tokens"])
+            check(process, recorded, recording.tokens)
             routers[name] = process
         log(f"routers answer as recorded: {', '.join(labels.values())}")
         os.sched_setaffinity(0, {int(LOAD_CORE)})
@@ -287,7 +293,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         urls = {name: process.url for name, process in routers.items()}
         for query_name, query in QUERIES.items():
             log(f"{query_name}: {args.seconds:g} s")
-            headers = setup["tokens"][query.role]
+            headers = recording.tokens[query.role]
             before = {name: cpu_seconds(p.popen.pid) for name, p in routers.items()}
             times = asyncio.run(
                 measure(urls, recorded[query_name], _body(query), headers, args.seconds)

@@ -20,10 +20,30 @@ from router.edge.rate_limit import rate_limit_arguments, rate_limit_config
 from router.edge.request_log import configure_logging
 from router.security.config import AuthConfig, split_list
 
-__all__ = ["main"]
+__all__ = ["main", "parse_args", "router_config"]
 
 
 def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    # JSON lines on stderr (request lines among them).
+    configure_logging(args.log_level, request_log=not args.no_request_log)
+    config = router_config(args)
+    if args.explain:
+        from graphql import parse
+
+        from router.planner import QueryPlanner, print_plan
+        from router.supergraph import Supergraph
+
+        planner = QueryPlanner(Supergraph(args.supergraph.read_text()))
+        print(print_plan(planner.plan(parse(args.explain))))
+        return
+    from router.server import serve
+
+    serve(args.supergraph, args.host, args.port, config)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line (and the environment variables that give its defaults)."""
     parser = argparse.ArgumentParser(prog="router", description="Apollo Federation v2 router")
     parser.add_argument("--supergraph", required=True, type=Path, help="supergraph SDL file")
     parser.add_argument("--host", default="127.0.0.1")
@@ -78,10 +98,12 @@ def main(argv: list[str] | None = None) -> None:
     edge_arguments(parser)
     rate_limit_arguments(parser)
     telemetry_arguments(parser)
-    args = parser.parse_args(argv)
-    # JSON lines on stderr (request lines among them).
-    configure_logging(args.log_level, request_log=not args.no_request_log)
-    config = RouterConfig(
+    return parser.parse_args(argv)
+
+
+def router_config(args: argparse.Namespace) -> RouterConfig:
+    """The router's settings from a parsed command line."""
+    return RouterConfig(
         subgraph_timeout=args.subgraph_timeout,
         expose_subgraph_errors=args.expose_subgraph_errors,
         mask_fetch_errors=os.environ.get("ENVIRONMENT", "").lower() == "production",
@@ -98,18 +120,6 @@ def main(argv: list[str] | None = None) -> None:
         dedupe_subgraph_requests=not args.no_subgraph_dedupe,
         busy_poll_ms=max(0.0, args.busy_poll_ms),
     )
-    if args.explain:
-        from graphql import parse
-
-        from router.planner import QueryPlanner, print_plan
-        from router.supergraph import Supergraph
-
-        planner = QueryPlanner(Supergraph(args.supergraph.read_text()))
-        print(print_plan(planner.plan(parse(args.explain))))
-        return
-    from router.server import serve
-
-    serve(args.supergraph, args.host, args.port, config)
 
 
 def _introspection_off() -> bool:

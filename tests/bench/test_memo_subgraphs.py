@@ -6,11 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-import pytest
-
 from bench.memo_subgraphs import Memo, _response
-
-pytestmark = pytest.mark.asyncio
 
 
 def _request(body: bytes) -> bytes:

@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from router.__main__ import parse_args, router_config
 from router.app import create_app
 from router.config import RouterConfig
 from router.executor.busy_poll import BusyPoll
@@ -17,8 +18,6 @@ from router.executor.fetcher import SubgraphClient, SubgraphFetchError
 from router.pipeline import Router
 from tests.router.servers import free_port, serve_asgi
 from tests.router.test_http1 import _post, _reply, raw_server
-
-pytestmark = pytest.mark.asyncio
 
 _SUPERGRAPH = Path(__file__).resolve().parents[2] / "schema" / "supergraph.graphql"
 
@@ -125,3 +124,16 @@ async def test_in_latency_mode_the_router_stays_awake_after_answering_a_client()
             await _sleeps(poll)  # 50 ms without traffic: asleep again
     finally:
         await app.router.close()
+
+
+def test_the_command_line_and_the_environment_turn_it_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ROUTER_BUSY_POLL_MS", raising=False)
+
+    def configured(*extra: str) -> float:
+        return router_config(parse_args(["--supergraph", "s.graphql", *extra])).busy_poll_ms
+
+    assert configured() == 0
+    assert configured("--busy-poll-ms", "20") == 20
+    monkeypatch.setenv("ROUTER_BUSY_POLL_MS", "5")
+    assert configured() == 5
+    assert configured("--busy-poll-ms", "0") == 0  # the flag wins over the environment
